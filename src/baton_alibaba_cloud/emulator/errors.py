@@ -1,0 +1,19 @@
+"""The one exception the emulator raises: an Alibaba error code with its HTTP status.
+
+The backend raises it for business rules (``EntityNotExist.User``), the app for gateway checks
+(``SignatureDoesNotMatch``); ``app.py`` turns it into Alibaba's JSON error body.
+"""
+
+from __future__ import annotations
+
+__all__ = ["EmulatorError"]
+
+
+class EmulatorError(Exception):
+    """An error answer: wire ``code``, ``message`` and the HTTP status the real service uses."""
+
+    def __init__(self, code: str, message: str, http_status: int = 400) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.http_status = http_status
