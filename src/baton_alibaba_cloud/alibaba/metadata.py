@@ -146,9 +146,13 @@ def _action(name: str, raw: Mapping[str, Any]) -> ActionSpec:
     )
 
 
-@functools.cache
 def load(service: Service) -> ServiceSpec:
     """The snapshot of ``service`` (read once per process)."""
+    return _load(service)
+
+
+@functools.cache
+def _load(service: Service) -> ServiceSpec:
     if service not in SERVICES:
         raise ValueError(f"unknown service {service!r}; expected one of {SERVICES}")
     text = resources.files(__package__).joinpath("data", f"{service}.json").read_text("utf-8")
