@@ -1,0 +1,341 @@
+"""``AlibabaClient``: one signed request = one page, over one shared aiohttp session.
+
+Why this shape (httpx/botocore): the client owns transport, signing, retries, rate limits and
+error mapping, and nothing else; loops over pages and concurrency belong to the caller. A shared
+``aiohttp.ClientSession`` keeps connections pooled (the SDK's async path opens one per call,
+python-sdk.md §4.2). Clock, nonce, sleep and session are injectable for tests.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import platform
+import time
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Literal
+
+import aiohttp
+from multidict import CIMultiDictProxy
+
+from . import _pages
+from ._credentials import Credentials, CredentialsProvider, StsClientFactory, utc_now
+from ._errors import (
+    AlibabaError,
+    ThrottlingError,
+    TransportError,
+    error_class_for,
+    error_from_body,
+)
+from ._ratelimit import RateLimiter
+from ._retry import RetryPolicy
+from ._signer import EMPTY_SHA256, SignedRequest, canonical_query, format_date, sign_request
+from .endpoints import Endpoint, Endpoints
+
+__all__ = ["VERSIONS", "AlibabaClient", "ClientStats", "redact_headers", "sts_client_factory"]
+
+logger = logging.getLogger("baton_alibaba_cloud.alibaba")
+
+ServiceName = Literal["ram", "ims", "sts"]
+VERSIONS: dict[str, str] = {"ram": "2015-05-01", "ims": "2019-08-15", "sts": "2015-04-01"}
+DEFAULT_USER_AGENT = (
+    f"baton-alibaba-cloud (Python/{platform.python_version()}; aiohttp/{aiohttp.__version__})"
+)
+_REDACTED = "<redacted>"
+
+
+def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """A copy safe to log: the signature and the STS token are hidden, the key id is kept."""
+    safe: dict[str, str] = {}
+    for name, value in headers.items():
+        lower = name.lower()
+        if lower == "authorization":
+            head, _, _ = value.partition(",Signature=")
+            safe[name] = f"{head},Signature={_REDACTED}" if head != value else _REDACTED
+        elif "token" in lower or "secret" in lower:
+            safe[name] = _REDACTED
+        else:
+            safe[name] = value
+    return safe
+
+
+def _wire(params: Mapping[str, str | int | bool] | None) -> dict[str, str]:
+    """Flat wire values: booleans as ``true``/``false`` (what the SDK sends), ints as digits."""
+    wire: dict[str, str] = {}
+    for key, value in (params or {}).items():
+        if value is None:
+            continue
+        wire[key] = ("true" if value else "false") if isinstance(value, bool) else str(value)
+    return wire
+
+
+@dataclass
+class ClientStats:
+    """Counters for ``stats`` output and tests, keyed ``service:action``."""
+
+    requests: Counter[str] = field(default_factory=Counter)
+    throttled: Counter[str] = field(default_factory=Counter)
+    retries: Counter[str] = field(default_factory=Counter)
+    errors: Counter[str] = field(default_factory=Counter)
+    bytes_received: int = 0
+
+    @property
+    def total_requests(self) -> int:
+        return sum(self.requests.values())
+
+
+class AlibabaClient:
+    """Signed RPC calls to RAM, IMS and STS. Use ``async with`` or call ``close()``."""
+
+    def __init__(
+        self,
+        credentials: CredentialsProvider,
+        endpoints: Endpoints | None = None,
+        *,
+        session: aiohttp.ClientSession | None = None,
+        rate_limits: RateLimiter | Mapping[str, float] | None = None,
+        retry: RetryPolicy | None = None,
+        timeout: float = 30.0,
+        clock: Callable[[], datetime] = utc_now,
+        nonce: Callable[[], str] = lambda: uuid.uuid4().hex,
+        validate: bool = False,
+        user_agent: str = DEFAULT_USER_AGENT,
+    ) -> None:
+        self.credentials = credentials
+        self.endpoints = endpoints or Endpoints()
+        self._parsed: dict[str, Endpoint] = {
+            s: self.endpoints.for_service(s) for s in ("ram", "ims", "sts")
+        }
+        self._session = session
+        self._owns_session = session is None
+        if isinstance(rate_limits, RateLimiter):
+            self.limiter = rate_limits
+        else:
+            self.limiter = RateLimiter(rate_limits)
+        self.retry = retry or RetryPolicy()
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._timeout_s = timeout
+        self._clock = clock
+        self._nonce = nonce
+        self._validate = validate
+        self._user_agent = user_agent
+        self.stats = ClientStats()
+
+    async def __aenter__(self) -> AlibabaClient:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the session if this client created it (a given session stays the caller's)."""
+        if self._session is not None and self._owns_session:
+            await self._session.close()
+        self._session = None if self._owns_session else self._session
+
+    def _http(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=self._timeout)
+            self._owns_session = True
+        return self._session
+
+    async def call(
+        self,
+        service: ServiceName,
+        action: str,
+        params: Mapping[str, str | int | bool] | None = None,
+        *,
+        anonymous: bool = False,
+    ) -> dict[str, Any]:
+        """Make ONE request (retried when retryable) and return the decoded JSON answer.
+
+        ``anonymous`` sends no Authorization (STS AssumeRoleWithOIDC). Raises an
+        :class:`AlibabaError` subclass chosen by the API's code.
+        """
+        if service not in VERSIONS:
+            raise ValueError(f"unknown service {service!r}; expected ram, ims or sts")
+        wire = _wire(params)
+        if self._validate:
+            _pages.validate_request(service, action, wire)
+        key = f"{service}:{action}"
+
+        def on_retry(attempt: int, error: AlibabaError, wait: float) -> None:
+            self.stats.retries[key] += 1
+            logger.debug("%s retry after attempt %d in %.3fs: %s", key, attempt, wait, error.code)
+
+        async def attempt(number: int) -> dict[str, Any]:
+            async with self.limiter.slot(service, action):
+                return await self._attempt(service, action, wire, number, anonymous)
+
+        return await self.retry.run(attempt, on_retry=on_retry)
+
+    async def pages(
+        self,
+        service: ServiceName,
+        action: str,
+        params: Mapping[str, str | int | bool] | None = None,
+        *,
+        max_items: int | None = None,
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Yield every page of a Marker-paginated action, to the end.
+
+        Asks for the largest ``MaxItems`` the action allows (``max_items`` overrides the page
+        size). A truncated page without a new Marker is an error, not an endless loop.
+        """
+        base: dict[str, str | int | bool] = dict(params or {})
+        size = max_items if max_items is not None else _pages.max_items(service, action)
+        if size is not None and "MaxItems" not in base:
+            base["MaxItems"] = size
+        marker: str | None = None
+        seen: set[str] = set()
+        while True:
+            query = dict(base)
+            if marker is not None:
+                query["Marker"] = marker
+            page = await self.call(service, action, query)
+            yield page
+            if not _pages.is_truncated(page):
+                return
+            marker = page.get("Marker")
+            if not isinstance(marker, str) or not marker or marker in seen:
+                raise TransportError(
+                    "InvalidMarker", "a truncated page came without a new Marker",
+                    action=action, service=service, request_id=page.get("RequestId"),
+                )
+            seen.add(marker)
+
+    def _sign(
+        self, endpoint: Endpoint, service: str, action: str, wire: Mapping[str, str],
+        creds: Credentials | None,
+    ) -> SignedRequest:
+        version = VERSIONS[service]
+        if creds is not None:
+            signed = sign_request(
+                "POST", endpoint.host, action, version, wire, credentials=creds,
+                date=self._clock(), nonce=self._nonce(),
+            )
+        else:
+            signed = SignedRequest(canonical_query(wire.items()), {
+                "host": endpoint.host, "x-acs-action": action, "x-acs-version": version,
+                "x-acs-date": format_date(self._clock()), "x-acs-signature-nonce": self._nonce(),
+                "x-acs-content-sha256": EMPTY_SHA256, "accept": "application/json",
+            })
+        signed.headers["user-agent"] = self._user_agent
+        return signed
+
+    async def _attempt(
+        self, service: str, action: str, wire: Mapping[str, str], number: int, anonymous: bool
+    ) -> dict[str, Any]:
+        key = f"{service}:{action}"
+        creds = None if anonymous else await self.credentials.get()
+        endpoint = self._parsed[service]
+        signed = self._sign(endpoint, service, action, wire, creds)
+        self.stats.requests[key] += 1
+        started = time.monotonic()
+        status: int | str = "-"
+        request_id: str | None = None
+        try:
+            status, raw, headers = await self._post(endpoint, signed, service, action)
+            self.stats.bytes_received += len(raw)
+            request_id = headers.get("x-acs-request-id")
+            result = self._decode(service, action, status, raw, headers, creds)
+            request_id = str(result.get("RequestId") or request_id or "") or None
+        except AlibabaError as error:
+            self.stats.errors[error.code] += 1
+            request_id = error.request_id or request_id
+            if isinstance(error, ThrottlingError):
+                self.stats.throttled[key] += 1
+                self.limiter.on_throttled(service, action)
+            raise
+        finally:
+            self._log(key, number, status, time.monotonic() - started, request_id, signed)
+        self.limiter.on_success(service, action)
+        return result
+
+    async def _post(
+        self, endpoint: Endpoint, signed: SignedRequest, service: str, action: str
+    ) -> tuple[int, bytes, CIMultiDictProxy[str]]:
+        try:
+            async with self._http().post(
+                endpoint.url(signed.url_query), headers=signed.headers, timeout=self._timeout
+            ) as response:
+                return response.status, await response.read(), response.headers
+        except TimeoutError:
+            raise TransportError(
+                "Timeout", f"no answer within {self._timeout_s:g}s", action=action, service=service
+            ) from None
+        except aiohttp.ClientPayloadError as error:
+            raise TransportError(
+                "TruncatedResponse", f"the answer was cut short ({type(error).__name__})",
+                action=action, service=service,
+            ) from None
+        except aiohttp.ClientError as error:
+            raise TransportError(
+                "ConnectionError", f"{type(error).__name__}: {error}", action=action,
+                service=service,
+            ) from None
+
+    def _decode(
+        self, service: str, action: str, status: int, raw: bytes,
+        headers: Mapping[str, str], creds: Credentials | None,
+    ) -> dict[str, Any]:
+        retry_after = _retry_after(headers)
+        request_id = headers.get("x-acs-request-id")
+        try:
+            body: Any = json.loads(raw) if raw else None
+        except ValueError:
+            body = None
+        if isinstance(body, dict) and 200 <= status < 300:
+            return body
+        if isinstance(body, dict):
+            raise error_from_body(
+                body, service=service, action=action, http_status=status, request_id=request_id,
+                access_key_id=creds.access_key_id if creds else None, retry_after=retry_after,
+            )
+        cls = error_class_for("", status) if status >= 300 else TransportError
+        code = "InvalidResponse" if status < 300 else f"HTTP{status}"
+        if status >= 300 and retry_after is not None:
+            cls = ThrottlingError
+        raise cls(
+            code, f"HTTP {status} with a truncated or non-JSON body ({len(raw)} bytes)",
+            action=action, service=service, http_status=status, request_id=request_id,
+            retry_after=retry_after,
+        )
+
+    def _log(
+        self, key: str, attempt: int, status: int | str, duration: float,
+        request_id: str | None, signed: SignedRequest,
+    ) -> None:
+        if not logger.isEnabledFor(logging.DEBUG):
+            return
+        logger.debug(
+            "%s attempt=%d status=%s duration=%.3fs request_id=%s headers=%s",
+            key, attempt, status, duration, request_id or "-", redact_headers(signed.headers),
+        )
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    """``x-acs-retry-after`` in milliseconds (what the SDK assumes) as seconds."""
+    value = headers.get("x-acs-retry-after")
+    try:
+        millis = float(value) if value is not None else 0.0
+    except ValueError:
+        return None
+    return millis / 1000.0 if millis > 0 else None
+
+
+def sts_client_factory(endpoints: Endpoints | None = None, **options: Any) -> StsClientFactory:
+    """A factory the STS credential providers use to build a short-lived STS client."""
+
+    def build(provider: CredentialsProvider) -> AlibabaClient:
+        return AlibabaClient(provider, endpoints, **options)
+
+    return build

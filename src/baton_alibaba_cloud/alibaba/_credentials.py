@@ -1,0 +1,244 @@
+"""Credentials, the provider protocol, simple providers, single-flight refresh and the chain.
+
+Why async providers with one in-flight refresh: the official SDK refreshes under a thread lock
+that stalls the event loop for seconds (python-sdk.md §5.3). Here every waiter awaits the same
+task, so 50 concurrent requests on a cold or stale cache cause exactly one STS call.
+Secrets never appear in ``repr``/``str`` or in any error message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol, runtime_checkable
+
+from ._errors import AlibabaError
+
+__all__ = [
+    "ChainProvider",
+    "Credentials",
+    "CredentialsError",
+    "CredentialsNotFound",
+    "CredentialsProvider",
+    "EnvironmentProvider",
+    "RefreshingProvider",
+    "StaticProvider",
+    "StsCaller",
+    "StsClientFactory",
+    "parse_expiration",
+    "utc_now",
+]
+
+
+def utc_now() -> datetime:
+    """The default clock of the refreshing providers (aware UTC)."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """An AccessKey pair, optionally with an STS token and its expiry; ``repr`` hides secrets."""
+
+    access_key_id: str
+    access_key_secret: str = field(repr=False)
+    security_token: str | None = field(default=None, repr=False)
+    expiration: datetime | None = None
+
+    def __str__(self) -> str:
+        kind = "sts" if self.security_token else "access key"
+        return f"Credentials({kind} {self.access_key_id})"
+
+
+class CredentialsError(AlibabaError):
+    """Credentials could not be obtained; ``str`` is one line saying what to do."""
+
+    def __init__(self, message: str, *, code: str = "Credentials.Failed") -> None:
+        super().__init__(code, message, service="credentials")
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class CredentialsNotFound(CredentialsError):
+    """This source is not configured at all; a chain moves on to the next source."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="Credentials.NotFound")
+
+
+@runtime_checkable
+class CredentialsProvider(Protocol):
+    """Anything that can hand out current credentials; ``source`` names it for logs and errors."""
+
+    @property
+    def source(self) -> str: ...
+
+    async def get(self) -> Credentials: ...
+
+
+class StsCaller(Protocol):
+    """The slice of ``AlibabaClient`` the STS providers use (kept structural: no import cycle)."""
+
+    async def call(
+        self,
+        service: Any,
+        action: str,
+        params: Mapping[str, str | int | bool] | None = None,
+        *,
+        anonymous: bool = False,
+    ) -> dict[str, Any]: ...
+
+    async def close(self) -> None: ...
+
+
+StsClientFactory = Callable[[CredentialsProvider], StsCaller]
+
+
+class StaticProvider:
+    """A fixed AccessKey pair (``--access-key-id``/``--access-key-secret``/``--security-token``)."""
+
+    def __init__(
+        self, access_key_id: str, access_key_secret: str, security_token: str | None = None,
+        *, source: str = "static",
+    ) -> None:
+        if not access_key_id or not access_key_secret:
+            raise CredentialsError(
+                "an AccessKey needs both an id and a secret; pass both or neither",
+                code="Credentials.Incomplete",
+            )
+        self._credentials = Credentials(access_key_id, access_key_secret, security_token or None)
+        self.source = source
+
+    async def get(self) -> Credentials:
+        return self._credentials
+
+    def __repr__(self) -> str:
+        return f"StaticProvider({self._credentials.access_key_id!r})"
+
+
+class EnvironmentProvider:
+    """``ALIBABA_CLOUD_ACCESS_KEY_ID``/``_SECRET``/``_SECURITY_TOKEN``, read at ``get()`` time."""
+
+    source = "environment"
+
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        self._env = env
+
+    async def get(self) -> Credentials:
+        env = os.environ if self._env is None else self._env
+        key_id = env.get("ALIBABA_CLOUD_ACCESS_KEY_ID", "")
+        secret = env.get("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "")
+        if not key_id and not secret:
+            raise CredentialsNotFound(
+                "environment: ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET not set"
+            )
+        if not key_id or not secret:
+            raise CredentialsError(
+                "environment: set both ALIBABA_CLOUD_ACCESS_KEY_ID and "
+                "ALIBABA_CLOUD_ACCESS_KEY_SECRET, or neither",
+                code="Credentials.Incomplete",
+            )
+        token = env.get("ALIBABA_CLOUD_SECURITY_TOKEN") or None
+        return Credentials(key_id, secret, token)
+
+
+def parse_expiration(value: object) -> datetime | None:
+    """STS/ECS ``Expiration`` (``2015-04-09T11:52:19Z``) as an aware datetime."""
+    if not isinstance(value, str) or not value:
+        return None
+    text = value.strip().replace("Z", "+00:00")
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+class RefreshingProvider:
+    """Caches expiring credentials and refreshes them single-flight ``margin`` before expiry.
+
+    Subclasses implement ``_fetch()``. Every caller that finds the cache stale awaits the same
+    task, so one refresh serves them all; a failed refresh keeps serving a still-valid value.
+    """
+
+    source = "refreshing"
+
+    def __init__(
+        self, *, clock: Callable[[], datetime] = utc_now, margin: timedelta = timedelta(minutes=5)
+    ) -> None:
+        self._clock = clock
+        self._margin = margin
+        self._cached: Credentials | None = None
+        self._inflight: asyncio.Task[Credentials] | None = None
+        self.fetches = 0
+
+    def _fresh(self, creds: Credentials | None) -> bool:
+        if creds is None:
+            return False
+        return creds.expiration is None or self._clock() < creds.expiration - self._margin
+
+    async def _fetch(self) -> Credentials:
+        raise NotImplementedError
+
+    async def _run_fetch(self) -> Credentials:
+        self.fetches += 1
+        creds = await self._fetch()
+        self._cached = creds
+        return creds
+
+    async def get(self) -> Credentials:
+        cached = self._cached
+        if self._fresh(cached):
+            assert cached is not None
+            return cached
+        if self._inflight is None or self._inflight.done():
+            self._inflight = asyncio.ensure_future(self._run_fetch())
+        try:
+            return await asyncio.shield(self._inflight)
+        except CredentialsError:
+            raise
+        except AlibabaError:
+            if cached is not None and cached.expiration and self._clock() < cached.expiration:
+                return cached
+            raise
+
+
+class ChainProvider:
+    """The first provider that has credentials wins, and is kept for the rest of the run.
+
+    When none has any, the error lists what was tried and how to configure credentials.
+    """
+
+    def __init__(self, providers: Sequence[CredentialsProvider]) -> None:
+        self._providers = list(providers)
+        self._chosen: CredentialsProvider | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def source(self) -> str:
+        return self._chosen.source if self._chosen else "default-chain"
+
+    async def get(self) -> Credentials:
+        if self._chosen is not None:
+            return await self._chosen.get()
+        async with self._lock:
+            if self._chosen is not None:
+                return await self._chosen.get()
+            tried: list[str] = []
+            for provider in self._providers:
+                try:
+                    creds = await provider.get()
+                except CredentialsNotFound as missing:
+                    tried.append(str(missing))
+                    continue
+                self._chosen = provider
+                return creds
+        raise CredentialsNotFound(
+            "no Alibaba Cloud credentials found (tried " + "; ".join(tried) + "); pass "
+            "--access-key-id/--access-key-secret, --profile, or set ALIBABA_CLOUD_ACCESS_KEY_ID "
+            "and ALIBABA_CLOUD_ACCESS_KEY_SECRET"
+        )
+

@@ -1,0 +1,43 @@
+"""Page sizes and request checks, read from the API metadata snapshot (``metadata.py``).
+
+Why here and not in the client: the snapshot is the single source of API facts (botocore's
+habit); this module adapts it to the client's error family, so a request the metadata refuses
+fails like any other API error (an :class:`AlibabaError` with the wire code).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from . import metadata
+from ._errors import AlibabaError
+
+__all__ = ["is_truncated", "max_items", "validate_request"]
+
+
+def max_items(service: metadata.Service, action: str) -> int | None:
+    """The largest ``MaxItems`` of a Marker-paginated action, ``None`` if it takes none."""
+    try:
+        return metadata.max_items(service, action)
+    except KeyError:
+        raise ValueError(f"{service} has no action {action!r}") from None
+
+
+def validate_request(service: metadata.Service, action: str, params: Mapping[str, str]) -> None:
+    """Refuse before sending what the real service would refuse (``validate=True``)."""
+    try:
+        metadata.validate_request(service, action, params)
+    except metadata.RequestValidationError as error:
+        raise AlibabaError(
+            error.code, error.message, action=action, service=service,
+            http_status=error.http_status,
+        ) from None
+
+
+def is_truncated(page: Mapping[str, Any]) -> bool:
+    """``IsTruncated`` may come as a JSON bool or as the string ``"true"`` (XML heritage)."""
+    value = page.get("IsTruncated")
+    if isinstance(value, str):
+        return value.strip().lower() == "true"
+    return bool(value)
