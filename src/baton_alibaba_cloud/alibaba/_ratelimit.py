@@ -139,6 +139,7 @@ class RateLimiter:
             found = TokenBucket(
                 rate=ceiling, ceiling=ceiling, floor=max(0.2, ceiling * 0.05), clock=self._clock
             )
+            found.tokens = found.burst
             self._buckets[key] = found
         return found
 

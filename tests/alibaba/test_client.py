@@ -1,0 +1,313 @@
+"""AlibabaClient through real HTTP on loopback: pages, retries, errors, logs, stats."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+
+import pytest
+from aiohttp import web
+
+from baton_alibaba_cloud.alibaba import (
+    AlibabaClient,
+    AlibabaError,
+    AuthenticationError,
+    ClockSkewError,
+    Endpoints,
+    PermissionDeniedError,
+    RateLimiter,
+    RetryPolicy,
+    ServerError,
+    StaticProvider,
+    TransportError,
+    redact_headers,
+)
+
+from .conftest import FakeApi, Seen, reply
+
+DATE = datetime(2026, 11, 27, 12, 0, 0, tzinfo=UTC)
+
+
+class Sleeps:
+    def __init__(self) -> None:
+        self.calls: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.calls.append(seconds)
+
+
+def make_client(api: FakeApi, *, token: str | None = None, attempts: int = 4,
+                timeout: float = 5.0, validate: bool = False) -> tuple[AlibabaClient, Sleeps]:
+    sleeps = Sleeps()
+    key = ("STS.tmp", "tmpsecret") if token else ("testid", "testsecret")
+    client = AlibabaClient(
+        StaticProvider(key[0], key[1], token), Endpoints.single(api.url),
+        retry=RetryPolicy(max_attempts=attempts, sleep=sleeps, random=lambda: 0.5),
+        rate_limits=RateLimiter(sleep=Sleeps()), timeout=timeout, clock=lambda: DATE,
+        validate=validate,
+    )
+    return client, sleeps
+
+
+async def test_pages_follow_markers_with_largest_max_items(fake_api: FakeApi) -> None:
+    async def handler(seen: Seen) -> web.StreamResponse:
+        marker = seen.params.get("Marker")
+        if marker is None:
+            return reply({"RequestId": "1", "IsTruncated": True, "Marker": "m1",
+                          "Users": {"User": [{"UserName": "a"}]}})
+        if marker == "m1":
+            return reply({"RequestId": "2", "IsTruncated": "true", "Marker": "m/2 *",
+                          "Users": {"User": [{"UserName": "b"}]}})
+        return reply({"RequestId": "3", "IsTruncated": False, "Users": {"User": []}})
+
+    fake_api.handler = handler
+    client, _ = make_client(fake_api)
+    async with client:
+        pages = [p async for p in client.pages("ims", "ListUsers", {"Status": "active,freeze"})]
+    assert [p["RequestId"] for p in pages] == ["1", "2", "3"]
+    assert [s.params.get("Marker") for s in fake_api.seen] == [None, "m1", "m/2 *"]
+    assert {s.params["MaxItems"] for s in fake_api.seen} == {"1000"}
+    assert {s.params["Status"] for s in fake_api.seen} == {"active,freeze"}
+    assert all(s.signature_ok for s in fake_api.seen)
+    assert {(s.version, s.headers["host"]) for s in fake_api.seen} == {
+        ("2019-08-15", fake_api.url.removeprefix("http://"))
+    }
+    assert fake_api.seen[0].request.method == "POST"
+    assert fake_api.seen[0].headers["accept"] == "application/json"
+    assert client.stats.requests["ims:ListUsers"] == 3
+
+
+async def test_pages_refuses_a_truncated_page_without_marker(fake_api: FakeApi) -> None:
+    async def handler(seen: Seen) -> web.StreamResponse:
+        return reply({"RequestId": "1", "IsTruncated": True})
+
+    fake_api.handler = handler
+    client, _ = make_client(fake_api)
+    async with client:
+        with pytest.raises(TransportError) as caught:
+            _ = [p async for p in client.pages("ram", "ListRoles")]
+    assert caught.value.code == "InvalidMarker"
+    assert fake_api.seen[0].params["MaxItems"] == "1000"
+
+
+async def test_retries_are_resigned_with_fresh_nonces(fake_api: FakeApi) -> None:
+    async def handler(seen: Seen) -> web.StreamResponse:
+        if len(fake_api.seen) == 1:
+            return reply({"Code": "ServiceUnavailable", "Message": "busy", "RequestId": "a"}, 503)
+        if len(fake_api.seen) == 2:
+            return reply({"Code": "Throttling.User", "Message": "flow", "RequestId": "b"}, 400,
+                         {"x-acs-retry-after": "1500"})
+        return reply({"RequestId": "c", "AccountAlias": "acme"})
+
+    fake_api.handler = handler
+    client, sleeps = make_client(fake_api, token="tok")
+    async with client:
+        answer = await client.call("ram", "GetAccountAlias")
+    assert answer["AccountAlias"] == "acme"
+    nonces = [s.headers["x-acs-signature-nonce"] for s in fake_api.seen]
+    assert len(nonces) == 3 and len(set(nonces)) == 3
+    assert all(s.signature_ok for s in fake_api.seen)
+    assert {s.headers["x-acs-security-token"] for s in fake_api.seen} == {"tok"}
+    assert sleeps.calls == [pytest.approx(0.1), pytest.approx(1.5)]  # jitter 0.5 × 0.2; retry-after
+    assert client.stats.retries["ram:GetAccountAlias"] == 2
+    assert client.stats.throttled["ram:GetAccountAlias"] == 1
+
+
+async def test_no_retry_on_no_permission_and_one_line_message(fake_api: FakeApi) -> None:
+    async def handler(seen: Seen) -> web.StreamResponse:
+        return reply({"Code": "NoPermission",
+                      "Message": "You are not authorized to do this action.",
+                      "RequestId": "R-1", "HostId": "ims.aliyuncs.com"}, 403)
+
+    fake_api.handler = handler
+    client, _ = make_client(fake_api)
+    async with client:
+        with pytest.raises(PermissionDeniedError) as caught:
+            await client.call("ims", "ListUsers", {"MaxItems": 10})
+    assert len(fake_api.seen) == 1
+    assert caught.value.permission == "ram:ListUsers"
+    assert str(caught.value) == (
+        "IMS ListUsers failed: NoPermission: You are not authorized to do this action. "
+        "(HTTP 403, request id R-1) — grant the RAM permission ram:ListUsers to the identity in use"
+    )
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "cls", "expected"),
+    [
+        ("InvalidAccessKeyId.NotFound", 404, AuthenticationError,
+         "RAM ListUsers failed: InvalidAccessKeyId.NotFound: Specified access key is not found. "
+         "(HTTP 404, request id R) — the AccessKey id testid does not exist; check the AccessKey "
+         "id you configured"),
+        ("SignatureDoesNotMatch", 400, AuthenticationError,
+         "RAM ListUsers failed: SignatureDoesNotMatch: Specified access key is not found. "
+         "(HTTP 400, request id R) — the AccessKey secret is wrong for AccessKey id testid; check "
+         "the secret (or a proxy altered the request)"),
+        ("InvalidTimeStamp.Expired", 400, ClockSkewError,
+         "RAM ListUsers failed: InvalidTimeStamp.Expired: Specified access key is not found. "
+         "(HTTP 400, request id R) — the local clock differs from Alibaba Cloud's by more than "
+         "15 minutes; sync it (NTP) and retry"),
+    ],
+)
+async def test_error_answers_map_to_classes(
+    fake_api: FakeApi, code: str, status: int, cls: type[AlibabaError], expected: str
+) -> None:
+    async def handler(seen: Seen) -> web.StreamResponse:
+        return reply({"Code": code, "Message": "Specified access key is not found.",
+                      "RequestId": "R"}, status)
+
+    fake_api.handler = handler
+    client, _ = make_client(fake_api)
+    async with client:
+        with pytest.raises(cls) as caught:
+            await client.call("ram", "ListUsers")
+    assert caught.value.code == code
+    assert str(caught.value) == expected
+    assert "testsecret" not in str(caught.value)
+    assert len(fake_api.seen) == 1
+
+
+async def test_dropped_connection_is_retried_then_fails(fake_api: FakeApi) -> None:
+    async def handler(seen: Seen) -> web.StreamResponse:
+        transport = seen.request.transport
+        assert transport is not None
+        transport.close()
+        return web.Response()
+
+    fake_api.handler = handler
+    client, sleeps = make_client(fake_api, attempts=3)
+    async with client:
+        with pytest.raises(TransportError) as caught:
+            await client.call("ram", "ListUsers")
+    assert len(fake_api.seen) == 3 and len(sleeps.calls) == 2
+    assert caught.value.code == "ConnectionError"
+
+
+async def test_5xx_without_json_is_a_server_error(fake_api: FakeApi) -> None:
+    async def handler(seen: Seen) -> web.StreamResponse:
+        return web.Response(status=502, text="<html>bad gateway</html>")
+
+    fake_api.handler = handler
+    client, _ = make_client(fake_api, attempts=2)
+    async with client:
+        with pytest.raises(ServerError) as caught:
+            await client.call("ram", "ListUsers")
+    assert caught.value.code == "HTTP502" and len(fake_api.seen) == 2
+
+
+async def test_slow_answer_times_out(fake_api: FakeApi) -> None:
+    async def handler(seen: Seen) -> web.StreamResponse:
+        await asyncio.sleep(1.0)
+        return reply({"RequestId": "late"})
+
+    fake_api.handler = handler
+    client, _ = make_client(fake_api, attempts=1, timeout=0.2)
+    async with client:
+        with pytest.raises(TransportError) as caught:
+            await client.call("ram", "ListUsers")
+    assert caught.value.code == "Timeout"
+
+
+@pytest.mark.parametrize("mode", ["json", "length"])
+async def test_truncated_answer_is_a_transport_error(fake_api: FakeApi, mode: str) -> None:
+    async def handler(seen: Seen) -> web.StreamResponse:
+        if mode == "json":
+            return web.Response(text='{"Users": {"User": [', content_type="application/json")
+        response = web.StreamResponse(headers={"Content-Length": "100"})
+        await response.prepare(seen.request)
+        await response.write(b'{"Users": ')
+        transport = seen.request.transport
+        assert transport is not None
+        transport.close()
+        return response
+
+    fake_api.handler = handler
+    client, _ = make_client(fake_api, attempts=2)
+    async with client:
+        with pytest.raises(TransportError) as caught:
+            await client.call("ram", "ListUsers")
+    assert caught.value.code in {"InvalidResponse", "TruncatedResponse", "ConnectionError"}
+    assert len(fake_api.seen) == 2
+
+
+async def test_debug_log_redacts_secrets(
+    fake_api: FakeApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def handler(seen: Seen) -> web.StreamResponse:
+        return reply({"RequestId": "RID-9"})
+
+    fake_api.handler = handler
+    client, _ = make_client(fake_api, token="super-secret-token")
+    with caplog.at_level(logging.DEBUG, logger="baton_alibaba_cloud.alibaba"):
+        async with client:
+            await client.call("ram", "GetAccountAlias")
+    text = caplog.text
+    assert "RID-9" in text and "ram:GetAccountAlias" in text and "attempt=1" in text
+    assert "super-secret-token" not in text and "tmpsecret" not in text
+    signature = fake_api.seen[0].headers["authorization"].rpartition("=")[2]
+    assert signature not in text
+    assert "Credential=STS.tmp" in text
+
+
+def test_redact_headers() -> None:
+    safe = redact_headers({
+        "authorization": "ACS3-HMAC-SHA256 Credential=k,SignedHeaders=host,Signature=abc",
+        "x-acs-security-token": "t", "host": "h",
+    })
+    assert safe == {
+        "authorization": "ACS3-HMAC-SHA256 Credential=k,SignedHeaders=host,Signature=<redacted>",
+        "x-acs-security-token": "<redacted>", "host": "h",
+    }
+
+
+async def test_validate_refuses_before_sending(fake_api: FakeApi) -> None:
+    client, _ = make_client(fake_api, validate=True)
+    async with client:
+        with pytest.raises(AlibabaError) as caught:
+            await client.call("ims", "ListUsers", {"MaxItems": 5000})
+    assert fake_api.seen == []
+    assert caught.value.code.startswith("InvalidParameter")
+
+
+async def test_anonymous_call_is_unsigned(fake_api: FakeApi) -> None:
+    async def handler(seen: Seen) -> web.StreamResponse:
+        return reply({"RequestId": "x"})
+
+    fake_api.handler = handler
+    client, _ = make_client(fake_api)
+    async with client:
+        await client.call("sts", "AssumeRoleWithOIDC", {"RoleArn": "r", "Flag": True},
+                          anonymous=True)
+    seen = fake_api.seen[0]
+    assert seen.signature_ok is None and seen.version == "2015-04-01"
+    assert seen.params == {"RoleArn": "r", "Flag": "true"}
+
+
+async def test_throttled_answers_slow_the_action_down(fake_api: FakeApi) -> None:
+    async def handler(seen: Seen) -> web.StreamResponse:
+        if len(fake_api.seen) == 1:
+            return reply({"Code": "Throttling.User", "Message": "flow", "RequestId": "t"}, 400)
+        return reply({"RequestId": "ok"})
+
+    fake_api.handler = handler
+    client, _ = make_client(fake_api)
+    async with client:
+        await client.call("ram", "ListUsers")
+    assert client.limiter.rate("ram", "ListUsers") == pytest.approx(70.0 + 0.5)
+    assert client.limiter.rate("ram", "GetUser") == 100.0
+
+
+async def test_session_given_is_not_closed(fake_api: FakeApi) -> None:
+    import aiohttp
+
+    async def handler(seen: Seen) -> web.StreamResponse:
+        return reply({"RequestId": "ok"})
+
+    fake_api.handler = handler
+    async with aiohttp.ClientSession() as session:
+        client = AlibabaClient(StaticProvider("testid", "testsecret"),
+                               Endpoints.single(fake_api.url), session=session)
+        await client.call("ram", "GetAccountAlias")
+        await client.close()
+        assert not session.closed
