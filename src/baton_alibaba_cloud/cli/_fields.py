@@ -1,0 +1,147 @@
+"""Every configuration field of the connector, once: the flags, the env vars and ``config`` JSON.
+
+Why a table: baton connectors declare their fields once (``field.StringField(...)`` in
+baton-sdk) and derive the cobra flags, the ``BATON_*`` environment variables and the
+``config`` schema from that declaration. Doing the same here means the ``--help`` text, the
+schema that ConductorOne reads and ``docs/cli.md`` cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = [
+    "CONSTRAINTS",
+    "FIELDS",
+    "Constraint",
+    "Field",
+    "envvar",
+    "field",
+]
+
+Kind = Literal["string", "bool", "int"]
+Group = Literal["output", "credentials", "endpoints", "features", "provisioning", "logging"]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One configuration field: the flag ``--<name>`` and the env var ``BATON_<NAME>``.
+
+    ``secret`` fields are never echoed: click does not show their value, the schema marks them
+    ``isSecret`` and the logging setup scrubs their values from every record.
+    """
+
+    name: str
+    display_name: str
+    description: str
+    kind: Kind
+    group: Group
+    default: str | bool | int | None = None
+    secret: bool = False
+    short: str | None = None
+    hidden: bool = False
+    choices: tuple[str, ...] = ()
+    is_ops: bool = False
+    metavar: str | None = None
+
+
+ConstraintKind = Literal["required_together", "mutually_exclusive", "dependent_on"]
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """A relation between fields, in baton-sdk's terms (``CONSTRAINT_KIND_*``).
+
+    ``dependent_on``: when any of ``fields`` is set, every one of ``secondary`` must be too.
+    """
+
+    kind: ConstraintKind
+    fields: tuple[str, ...]
+    secondary: tuple[str, ...] = ()
+
+
+def envvar(name: str) -> str:
+    """``access-key-id`` → ``BATON_ACCESS_KEY_ID`` (viper's prefix and key replacer)."""
+    return "BATON_" + name.upper().replace("-", "_")
+
+
+_ENDPOINT_HELP = "a host name or a full URL such as http://127.0.0.1:8080"
+
+FIELDS: tuple[Field, ...] = (
+    Field("file", "File", "The c1z file to write (sync) or read (inspect).", "string",
+          "output", default="sync.c1z", short="f", is_ops=True, metavar="PATH"),
+    Field("access-key-id", "AccessKey ID",
+          "The AccessKey ID of a RAM user (or of STS credentials).", "string", "credentials"),
+    Field("access-key-secret", "AccessKey Secret",
+          "The AccessKey secret that goes with --access-key-id.", "string", "credentials",
+          secret=True),
+    Field("security-token", "Security Token",
+          "An STS security token that goes with the AccessKey pair.", "string", "credentials",
+          secret=True),
+    Field("role-arn", "Role ARN",
+          "Assume this RAM role (STS AssumeRole) with the base credentials; the session is "
+          "refreshed before it expires.", "string", "credentials"),
+    Field("role-session-name", "Role Session Name",
+          "The session name for --role-arn.", "string", "credentials",
+          default="baton-alibaba-cloud"),
+    Field("external-id", "External ID",
+          "The external ID the role's trust policy requires (sts:ExternalId).", "string",
+          "credentials"),
+    Field("profile", "Profile",
+          "A profile of the Alibaba Cloud CLI configuration (~/.aliyun/config.json).",
+          "string", "credentials"),
+    Field("ecs-metadata-url", "ECS Metadata URL",
+          "The ECS instance metadata service to ask for the instance RAM role (tests and "
+          "proxies).", "string", "credentials", default="http://100.100.100.200",
+          hidden=True, is_ops=True),
+    Field("ram-endpoint", "RAM Endpoint", f"The RAM endpoint: {_ENDPOINT_HELP}.", "string",
+          "endpoints", default="ram.aliyuncs.com"),
+    Field("ims-endpoint", "IMS Endpoint", f"The IMS endpoint: {_ENDPOINT_HELP}.", "string",
+          "endpoints", default="ims.aliyuncs.com"),
+    Field("sts-endpoint", "STS Endpoint",
+          f"The STS endpoint (a regional one is faster outside mainland China): "
+          f"{_ENDPOINT_HELP}.", "string", "endpoints", default="sts.aliyuncs.com"),
+    Field("sync-secrets", "Sync Secrets",
+          "Also sync AccessKeys as secret resources (needs ram:ListAccessKeys).", "bool",
+          "features", default=False),
+    Field("provisioning", "Provisioning",
+          "Allow provisioning: group membership and policy attachment grants and revokes.",
+          "bool", "provisioning", default=False, short="p"),
+    Field("grant-entitlement", "Grant Entitlement",
+          "Grant this entitlement id (looked up in --file) to --grant-principal.", "string",
+          "provisioning", metavar="ID"),
+    Field("grant-principal", "Grant Principal",
+          "The resource id of the principal to grant --grant-entitlement to.", "string",
+          "provisioning", metavar="ID"),
+    Field("grant-principal-type", "Grant Principal Type",
+          "The resource type of --grant-principal (user, group, role).", "string",
+          "provisioning"),
+    Field("revoke-grant", "Revoke Grant",
+          "Revoke this grant id (looked up in --file).", "string", "provisioning",
+          metavar="ID"),
+    Field("log-level", "Log Level", "The log level.", "string", "logging", default="info",
+          choices=("debug", "info", "warn", "error"), is_ops=True),
+    Field("log-format", "Log Format",
+          "The log format (default: console on a terminal, else json).", "string",
+          "logging", choices=("console", "json"), is_ops=True),
+)
+
+CONSTRAINTS: tuple[Constraint, ...] = (
+    Constraint("required_together", ("access-key-id", "access-key-secret")),
+    Constraint("required_together",
+               ("grant-entitlement", "grant-principal", "grant-principal-type")),
+    Constraint("mutually_exclusive", ("grant-entitlement", "revoke-grant")),
+    Constraint("mutually_exclusive", ("profile", "access-key-id")),
+    Constraint("dependent_on", ("security-token",), ("access-key-id",)),
+    Constraint("dependent_on", ("external-id",), ("role-arn",)),
+    Constraint("dependent_on", ("grant-entitlement",), ("provisioning",)),
+    Constraint("dependent_on", ("revoke-grant",), ("provisioning",)),
+)
+
+_BY_NAME = {f.name: f for f in FIELDS}
+
+
+def field(name: str) -> Field:
+    """The field called ``name`` (a programming error if there is none)."""
+    return _BY_NAME[name]

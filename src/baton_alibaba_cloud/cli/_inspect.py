@@ -1,0 +1,100 @@
+"""``inspect``: read a c1z the way the ``baton`` CLI does, without Go.
+
+The ``baton`` tool cannot be built everywhere (it needs Go >= 1.25), so the same tables and the
+same joins are offered here: ``resource-types``, ``resources``, ``entitlements``, ``grants``,
+``stats`` and the ``access`` tree of one principal, as console tables or JSON.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from baton_alibaba_cloud.cli._fields import envvar, field
+from baton_alibaba_cloud.cli._pending import pending
+
+__all__ = ["inspect"]
+
+_FILE = field("file")
+
+
+def _common(fn: Any) -> Any:
+    fn = click.option("-o", "--output-format", type=click.Choice(["console", "json"]),
+                      default="console", show_default=True, envvar=envvar("output-format"),
+                      show_envvar=True, help="Tables for people, or JSON for programs.")(fn)
+    fn = click.option("-f", "--file", "file_", default=_FILE.default, show_default=True,
+                      type=click.Path(dir_okay=False, path_type=Path), envvar=envvar("file"),
+                      show_envvar=True, help="The c1z file to read.")(fn)
+    return fn
+
+
+def _show(file_: Path, output_format: str, what: str, **filters: str | None) -> None:
+    views = pending("baton.inspect")
+    if not file_.exists():
+        raise click.FileError(str(file_), "no such file; run a sync (or demo) first")
+    views.show(file_, what, output_format=output_format, **filters)
+
+
+@click.group()
+def inspect() -> None:
+    """Read a c1z file: resource types, resources, entitlements, grants, stats, access."""
+
+
+@inspect.command("resource-types")
+@_common
+def resource_types(file_: Path, output_format: str) -> None:
+    """List the resource types of the latest sync."""
+    _show(file_, output_format, "resource-types")
+
+
+@inspect.command()
+@_common
+@click.option("-t", "--resource-type", envvar=envvar("resource-type"), show_envvar=True,
+              help="Only resources of this type.")
+def resources(file_: Path, output_format: str, resource_type: str | None) -> None:
+    """List resources with their type and parent."""
+    _show(file_, output_format, "resources", resource_type=resource_type)
+
+
+@inspect.command()
+@_common
+@click.option("-t", "--resource-type", envvar=envvar("resource-type"), show_envvar=True,
+              help="Only entitlements of resources of this type.")
+def entitlements(file_: Path, output_format: str, resource_type: str | None) -> None:
+    """List entitlements with their resource."""
+    _show(file_, output_format, "entitlements", resource_type=resource_type)
+
+
+@inspect.command()
+@_common
+@click.option("-t", "--resource-type", envvar=envvar("resource-type"), show_envvar=True,
+              help="Only grants on resources of this type.")
+@click.option("-r", "--resource", envvar=envvar("resource"), show_envvar=True,
+              help="Only grants on this resource id.")
+@click.option("-e", "--entitlement", envvar=envvar("entitlement"), show_envvar=True,
+              help="Only grants of this entitlement id.")
+def grants(file_: Path, output_format: str, resource_type: str | None, resource: str | None,
+           entitlement: str | None) -> None:
+    """List grants: who holds which entitlement on which resource."""
+    _show(file_, output_format, "grants", resource_type=resource_type, resource=resource,
+          entitlement=entitlement)
+
+
+@inspect.command()
+@_common
+def stats(file_: Path, output_format: str) -> None:
+    """Count resources per type, entitlements and grants of the latest sync."""
+    _show(file_, output_format, "stats")
+
+
+@inspect.command()
+@_common
+@click.option("--principal-type", required=True, envvar=envvar("principal-type"),
+              show_envvar=True, help="The principal's resource type, e.g. user.")
+@click.option("--principal", required=True, envvar=envvar("principal"), show_envvar=True,
+              help="The principal's resource id.")
+def access(file_: Path, output_format: str, principal_type: str, principal: str) -> None:
+    """Show the effective access of one principal, as a tree of resources and entitlements."""
+    _show(file_, output_format, "access", principal_type=principal_type, principal=principal)

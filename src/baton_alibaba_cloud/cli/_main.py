@@ -1,0 +1,85 @@
+"""The ``baton-alibaba-cloud`` command group and ``main``: exit statuses and the error line.
+
+Why ``main`` catches everything itself: click's standalone mode prints a traceback for any
+exception it does not know. A connector run by a scheduler must instead end with one line that
+says what happened and what to do, and an exit status a script can branch on (CONTRACT §1).
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from baton_alibaba_cloud import __version__
+from baton_alibaba_cloud.cli import _emulator, _inspect, _meta, _run, _validate
+from baton_alibaba_cloud.cli._errors import describe
+from baton_alibaba_cloud.cli._logging import debug_enabled, redactor
+from baton_alibaba_cloud.cli._options import GROUPS, field_options
+
+__all__ = ["cli", "main"]
+
+PROG = "baton-alibaba-cloud"
+
+
+@click.group(
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@field_options(GROUPS["all"])
+@click.version_option(__version__, "-v", "--version", prog_name=PROG)
+@click.pass_context
+def cli(ctx: click.Context, /, **_: Any) -> None:
+    """Sync an Alibaba Cloud account's RAM users, groups, roles, policies, role trust and
+    AccessKeys into a baton c1z file.
+
+    With no subcommand, sync into --file (or, with --grant-entitlement or --revoke-grant,
+    change one grant). Every flag --foo-bar can also be set with the environment variable
+    BATON_FOO_BAR.
+    """
+    if ctx.invoked_subcommand is None:
+        _run.run_root(ctx)
+
+
+for command in (
+    _emulator.demo,
+    _emulator.emulator,
+    _inspect.inspect,
+    _validate.validate,
+    _meta.capabilities,
+    _meta.config,
+    _meta.permissions,
+):
+    cli.add_command(command)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the command line and exit: 0 ok, 1 the work failed, 2 bad usage or configuration."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name=PROG,
+                 standalone_mode=False)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.UsageError as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("Interrupted; the previous --file was left as it was.", err=True)
+        sys.exit(130)
+    except Exception as exc:
+        code, line = describe(exc)
+        if debug_enabled():
+            click.echo(_scrub("".join(traceback.format_exception(exc))).rstrip(), err=True)
+        click.echo(f"Error: {_scrub(line)}", err=True)
+        sys.exit(code)
+    sys.exit(0)
+
+
+def _scrub(text: str) -> str:
+    return redactor().scrub(text)
