@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -121,7 +121,7 @@ async def call(
     params: dict[str, str] | None = None,
     *,
     creds: Creds = ROOT,
-    clock: Clock | None = None,
+    clock: Callable[[], float] | None = None,
     nonce: str | None = None,
     body: bytes = b"",
     content_type: str | None = None,

@@ -97,7 +97,8 @@ async def test_form_body_parameters_are_merged() -> None:
     async with harness() as h:
         status, body, _ = await h.call(
             "ram", "UpdateUser", {"UserName": "alice"},
-            body=b"NewComments=x+y&NewDisplayName=A%2BB", content_type="application/x-www-form-urlencoded")
+            body=b"NewComments=x+y&NewDisplayName=A%2BB",
+            content_type="application/x-www-form-urlencoded")
     assert status == 200
     assert body["Params"] == {"UserName": "alice", "NewComments": "x y", "NewDisplayName": "A+B"}
 
