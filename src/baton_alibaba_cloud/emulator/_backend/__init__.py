@@ -1,0 +1,1 @@
+"""The backend's rules, one module per concern, composed into :class:`..backend.Backend`."""

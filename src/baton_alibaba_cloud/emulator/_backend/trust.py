@@ -1,0 +1,113 @@
+"""Does a role's trust policy (AssumeRolePolicyDocument) let this principal assume it?
+
+This is Decision B of alibaba-api.md §6: the caller's own identity policies (Decision A) are
+the core's ``authz.py`` job. A document that does not parse trusts nobody; an explicit Deny
+wins; a Condition must hold against the request context, and a key the context lacks fails a
+positive operator (StringEquals…) and satisfies a negative one (StringNotEquals…), so unknown
+conditions fail closed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from typing import Any
+
+__all__ = ["TrustRequest", "trust_allows"]
+
+_ASSUME_ACTIONS = {"sts:assumerole", "sts:*", "*"}
+
+
+@dataclass(frozen=True)
+class TrustRequest:
+    """Who asks: a principal type (``RAM``, ``Federated``, ``Service``), the values that name
+    the caller (its own ARN, its account's root ARN, the account id…) and condition keys."""
+
+    principal_type: str
+    names: frozenset[str]
+    context: dict[str, str] = field(default_factory=dict)
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def trust_allows(document: str, request: TrustRequest) -> bool:
+    """True when an Allow statement names the caller, its conditions hold, and no Deny does."""
+    try:
+        parsed = json.loads(document)
+    except ValueError:
+        return False
+    if not isinstance(parsed, dict):
+        return False
+    allowed = False
+    for statement in _as_list(parsed.get("Statement")):
+        if not isinstance(statement, dict) or not _statement_applies(statement, request):
+            continue
+        if str(statement.get("Effect", "")).lower() == "deny":
+            return False
+        if str(statement.get("Effect", "")).lower() == "allow":
+            allowed = True
+    return allowed
+
+
+def _statement_applies(statement: dict[str, Any], request: TrustRequest) -> bool:
+    actions = {str(action).lower() for action in _as_list(statement.get("Action"))}
+    if not actions & _ASSUME_ACTIONS:
+        return False
+    if not _names_caller(statement.get("Principal"), request):
+        return False
+    return conditions_hold(statement.get("Condition"), request.context)
+
+
+def _names_caller(principal: Any, request: TrustRequest) -> bool:
+    if principal == "*":
+        return True
+    if not isinstance(principal, dict):
+        return False
+    for principal_type, values in principal.items():
+        if str(principal_type).lower() != request.principal_type.lower():
+            continue
+        for value in _as_list(values):
+            text = str(value).lower()
+            if text == "*" or text in request.names:
+                return True
+    return False
+
+
+def conditions_hold(condition: Any, context: dict[str, str]) -> bool:
+    """Every operator block holds; keys AND-ed within a block, values OR-ed per key."""
+    if condition is None:
+        return True
+    if not isinstance(condition, dict):
+        return False
+    lowered = {key.lower(): value for key, value in context.items()}
+    for operator, block in condition.items():
+        if not isinstance(block, dict):
+            return False
+        for key, expected in block.items():
+            actual = lowered.get(str(key).lower())
+            if not _operator_holds(str(operator), actual, [str(v) for v in _as_list(expected)]):
+                return False
+    return True
+
+
+def _operator_holds(operator: str, actual: str | None, expected: list[str]) -> bool:
+    negative = operator.startswith("StringNot") or operator == "NotIpAddress"
+    if actual is None:
+        return negative
+    base = operator.replace("Not", "", 1) if negative else operator
+    if base == "StringEquals":
+        matched = actual in expected
+    elif base == "StringEqualsIgnoreCase":
+        matched = actual.lower() in {value.lower() for value in expected}
+    elif base == "StringLike":
+        matched = any(fnmatchcase(actual, value) for value in expected)
+    elif base == "Bool":
+        matched = actual.lower() in {value.lower() for value in expected}
+    else:
+        return False
+    return not matched if negative else matched
