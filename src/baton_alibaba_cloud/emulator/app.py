@@ -190,7 +190,7 @@ async def _answer(state: EmulatorState, request: web.Request, ex: _Exchange) -> 
     if ex.plan.drop:
         raise _Dropped
     if ex.plan.error is not None:
-        raise ex.plan.error
+        raise ex.plan.error.exception()
     return _dispatch(state, ex)
 
 

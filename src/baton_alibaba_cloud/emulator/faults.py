@@ -16,9 +16,11 @@ from aiohttp import web
 
 from .errors import EmulatorError
 from .options import FaultOptions
-from .quotas import throttling_error
+from .quotas import THROTTLING_MESSAGE
 
 __all__ = [
+    "NO_FAULT",
+    "FaultError",
     "FaultInjector",
     "FaultPlan",
     "drop_connection",
@@ -28,11 +30,24 @@ __all__ = [
 
 
 @dataclass(frozen=True)
+class FaultError:
+    """An injected error answer (a value, so that plans compare equal across runs)."""
+
+    code: str
+    message: str
+    http_status: int
+
+    def exception(self) -> EmulatorError:
+        """The error to raise in the request pipeline."""
+        return EmulatorError(self.code, self.message, self.http_status)
+
+
+@dataclass(frozen=True)
 class FaultPlan:
     """What happens to one request; the default is nothing at all."""
 
     latency_s: float = 0.0
-    error: EmulatorError | None = None
+    error: FaultError | None = None
     drop: bool = False
     slow: bool = False
     truncate: bool = False
@@ -41,13 +56,11 @@ class FaultPlan:
 NO_FAULT = FaultPlan()
 
 
-def _server_error(rng: random.Random) -> EmulatorError:
-    if rng.random() < 0.5:
-        return EmulatorError(
-            "ServiceUnavailable", "The request has failed due to a temporary failure of the "
-            "server.", 503
-        )
-    return EmulatorError("InternalError", "An internal error occurred.", 500)
+_THROTTLED = FaultError("Throttling.User", THROTTLING_MESSAGE, 400)
+_UNAVAILABLE = FaultError(
+    "ServiceUnavailable", "The request has failed due to a temporary failure of the server.", 503
+)
+_INTERNAL = FaultError("InternalError", "An internal error occurred.", 500)
 
 
 class FaultInjector:
@@ -75,10 +88,10 @@ class FaultInjector:
         draws = [rng.random() for _ in range(6)]
         low, high = o.latency_ms
         latency_ms = rng.uniform(low, high) if high > low else float(low)
-        server_error = _server_error(rng)
-        error: EmulatorError | None = None
+        server_error = _UNAVAILABLE if rng.random() < 0.5 else _INTERNAL
+        error: FaultError | None = None
         if draws[1] < o.throttle_rate:
-            error = throttling_error()
+            error = _THROTTLED
         elif draws[2] < o.server_error_rate:
             error = server_error
         return FaultPlan(

@@ -88,7 +88,7 @@ class TokenBucket:
         elapsed = max(0.0, now - self.stamp)
         self.tokens = min(max(self.rate, 1.0), self.tokens + elapsed * self.rate)
         self.stamp = now
-        if self.tokens >= 1.0:
+        if self.tokens >= 1.0 - 1e-3:  # epoch-float drift must not cost a whole token
             self.tokens -= 1.0
             return True
         return False
