@@ -1,0 +1,100 @@
+"""The ``access_key`` type (``--sync-secrets`` only): a RAM user's AccessKeys, never the secret.
+
+get → transform → load: the user builder lists a user's keys (IMS ListAccessKeys, which it may
+need anyway to tell a service account) and calls ``key_resources``: one IMS
+GetAccessKeyLastUsed per key, then ``transform_access_key``. Keys are children of their user;
+this builder only declares the type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from baton_alibaba_cloud.alibaba import NotFoundError
+from baton_alibaba_cloud.baton import types as bt
+from baton_alibaba_cloud.baton.builder import SyncItems
+from baton_alibaba_cloud.baton.pb.entitlement_pb2 import Entitlement
+from baton_alibaba_cloud.baton.pb.resource_pb2 import Resource, ResourceId, ResourceType, Status
+from baton_alibaba_cloud.connector import ids, resource_types
+from baton_alibaba_cloud.connector._context import Api
+from baton_alibaba_cloud.connector._payload import compact, items, parse_time, required
+
+__all__ = ["AccessKeySyncer", "key_resources", "list_keys", "transform_access_key"]
+
+
+class AccessKeySyncer:
+    """Declares the ``access_key`` type; its resources come from the user builder."""
+
+    @property
+    def resource_type(self) -> ResourceType:
+        """``access_key`` (SECRET)."""
+        return resource_types.message(ids.ACCESS_KEY)
+
+    async def list(self) -> AsyncIterator[Sequence[Resource]]:
+        """Keys are listed per user, in the user builder's details."""
+        empty: tuple[Sequence[Resource], ...] = ()
+        for page in empty:
+            yield page
+
+    def entitlements(self, resource: Resource) -> Sequence[Entitlement]:
+        """None: a key is held by its user, which the SecretTrait says."""
+        return ()
+
+    def details(self, resource: Resource) -> AsyncIterator[SyncItems] | None:
+        """Nothing more to fetch."""
+        return None
+
+
+async def list_keys(api: Api, upn: str) -> list[Mapping[str, Any]]:
+    """A user's AccessKeys (IMS ListAccessKeys, not paginated: at most two per user)."""
+    answer = await api.call("ims", "ListAccessKeys", {"UserPrincipalName": upn})
+    return items(answer, "AccessKeys", "AccessKey")
+
+
+async def key_resources(
+    api: Api, upn: str, user: ResourceId, keys: Sequence[Mapping[str, Any]]
+) -> list[Resource]:
+    """Each key with when it was last used (one GetAccessKeyLastUsed per key)."""
+    found = []
+    for key in keys:
+        key_id = required(key, "AccessKeyId", "access key")
+        try:
+            answer = await api.call(
+                "ims", "GetAccessKeyLastUsed",
+                {"UserAccessKeyId": key_id, "UserPrincipalName": upn},
+            )
+        except NotFoundError:
+            continue  # deleted between the two calls
+        used = answer.get("AccessKeyLastUsed")
+        last = parse_time(used.get("LastUsedDate")) if isinstance(used, Mapping) else None
+        found.append(transform_access_key(key, user, last))
+    return found
+
+
+def transform_access_key(
+    payload: Mapping[str, Any], user: ResourceId, last_used: datetime | None
+) -> Resource:
+    """An AccessKey: SecretTrait identity = its user; Active/Inactive on ``Resource.status``."""
+    key_id = required(payload, "AccessKeyId", "access key")
+    status = required(payload, "Status", "access key")
+    name = ids.name_of(user.resource)
+    trait = bt.secret_trait(
+        profile=compact({"access_key_id": key_id, "status": status, "user_name": name}),
+        created_at=parse_time(payload.get("CreateDate")),
+        last_used_at=last_used,
+        identity=user,
+        created_by=user,
+        credential_detail="alibaba.access_key",
+    )
+    return bt.resource(
+        ids.ACCESS_KEY,
+        key_id,
+        f"{key_id} ({name})",
+        parent=user,
+        status=Status.RESOURCE_STATUS_ENABLED if status == "Active"
+        else Status.RESOURCE_STATUS_DISABLED,
+        status_details=status,
+        annotations=[trait],
+    )

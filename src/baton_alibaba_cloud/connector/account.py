@@ -1,0 +1,82 @@
+"""The ``account`` type: this Alibaba Cloud account, and external accounts named by trust.
+
+get → transform → load: STS GetCallerIdentity gives the uid (read once, before the builders
+exist, since every ARN needs it), RAM GetAccountAlias the display name; ``transform_*`` build
+the resources; the engine loads them. External accounts are discovered by the role builder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+
+from baton_alibaba_cloud.baton import types as bt
+from baton_alibaba_cloud.baton.builder import SyncItems
+from baton_alibaba_cloud.baton.pb.entitlement_pb2 import Entitlement
+from baton_alibaba_cloud.baton.pb.resource_pb2 import Resource, ResourceType
+from baton_alibaba_cloud.connector import ids, resource_types
+from baton_alibaba_cloud.connector._context import Api, Context
+from baton_alibaba_cloud.connector._payload import PayloadError, compact, optional
+
+__all__ = [
+    "AccountSyncer",
+    "caller_account_id",
+    "transform_account",
+    "transform_external_account",
+]
+
+
+class AccountSyncer:
+    """Lists the one account; accounts offer no entitlements and have no details."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    @property
+    def resource_type(self) -> ResourceType:
+        """``account`` (APP)."""
+        return resource_types.message(ids.ACCOUNT)
+
+    async def list(self) -> AsyncIterator[Sequence[Resource]]:
+        """One page: this account, named by its alias when it has one."""
+        answer = await self.ctx.api.call("ram", "GetAccountAlias", {})
+        yield [transform_account(self.ctx.uid, optional(answer, "AccountAlias"))]
+
+    def entitlements(self, resource: Resource) -> Sequence[Entitlement]:
+        """None (CONTRACT §3 gives accounts none)."""
+        return ()
+
+    def details(self, resource: Resource) -> AsyncIterator[SyncItems] | None:
+        """Nothing more to fetch."""
+        return None
+
+
+async def caller_account_id(api: Api) -> str:
+    """The account uid of the credentials in use (STS GetCallerIdentity ``AccountId``)."""
+    answer = await api.call("sts", "GetCallerIdentity", {})
+    uid = optional(answer, "AccountId")
+    if uid is None:
+        raise PayloadError("STS GetCallerIdentity answered without an AccountId")
+    return uid
+
+
+def transform_account(uid: str, alias: str | None) -> Resource:
+    """The synced account: display name the alias, else the uid."""
+    profile = compact({"account_id": uid, "account_alias": alias, "external": False})
+    return bt.resource(
+        ids.ACCOUNT,
+        uid,
+        alias or uid,
+        description=f"Alibaba Cloud account {uid}",
+        annotations=[bt.app_trait(profile=profile)],
+    )
+
+
+def transform_external_account(uid: str) -> Resource:
+    """Another account trusted by a role: no parent, ``external: true`` (CONTRACT §3)."""
+    profile = {"account_id": uid, "external": True}
+    return bt.resource(
+        ids.ACCOUNT,
+        uid,
+        f"External account {uid}",
+        annotations=[bt.app_trait(profile=profile)],
+    )

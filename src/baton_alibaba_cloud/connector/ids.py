@@ -1,0 +1,106 @@
+"""The frozen resource ids of CONTRACT §2 and the parsing of RAM ARNs.
+
+Why here and nowhere else: ids are external contracts (C1 keys access history on them), so the
+ARN shapes are built in one place and every builder, the trust parser and provisioning use them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = [
+    "ACCESS_KEY",
+    "ACCOUNT",
+    "GROUP",
+    "IDENTITY_PROVIDER",
+    "POLICY",
+    "ROLE",
+    "SERVICE",
+    "USER",
+    "RamArn",
+    "group_id",
+    "name_of",
+    "parse_arn",
+    "policy_id",
+    "policy_ref",
+    "role_id",
+    "user_id",
+    "user_name",
+]
+
+ACCOUNT = "account"
+USER = "user"
+GROUP = "group"
+ROLE = "role"
+POLICY = "policy"
+ACCESS_KEY = "access_key"
+SERVICE = "service"
+IDENTITY_PROVIDER = "identity_provider"
+
+
+def user_id(uid: str, name: str) -> str:
+    """``acs:ram::<uid>:user/<UserName>``."""
+    return f"acs:ram::{uid}:user/{name}"
+
+
+def group_id(uid: str, name: str) -> str:
+    """``acs:ram::<uid>:group/<GroupName>``."""
+    return f"acs:ram::{uid}:group/{name}"
+
+
+def role_id(uid: str, name: str) -> str:
+    """``acs:ram::<uid>:role/<RoleName>``."""
+    return f"acs:ram::{uid}:role/{name}"
+
+
+def policy_id(uid: str, policy_type: str, name: str) -> str:
+    """System policies are shared by every account (``acs:ram::system:policy/<n>``)."""
+    owner = "system" if policy_type == "System" else uid
+    return f"acs:ram::{owner}:policy/{name}"
+
+
+def policy_ref(resource_id: str) -> tuple[str, str]:
+    """``(PolicyType, PolicyName)`` of a policy resource id, for GetPolicy and the attach calls."""
+    arn = parse_arn(resource_id)
+    if arn is None or arn.kind != "policy":
+        raise ValueError(f"{resource_id!r} is not a policy id")
+    return ("System" if arn.account == "system" else "Custom"), arn.name
+
+
+def user_name(upn: str) -> str:
+    """A RAM user name is the part of its IMS UserPrincipalName before ``@``."""
+    return upn.split("@", 1)[0]
+
+
+def name_of(resource_id: str) -> str:
+    """The name at the end of a user, group, role or policy id (after the last ``/``)."""
+    return resource_id.rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True)
+class RamArn:
+    """A parsed ``acs:ram::<account>:<kind>[/<name>]``; ``kind`` is lower case."""
+
+    account: str
+    kind: str
+    name: str
+
+
+_ARN = re.compile(
+    r"^acs:ram::(?P<account>[^:]+):(?P<kind>root|user|role|group|policy|saml-provider|oidc-provider)"
+    r"(?:/(?P<name>[^/]+))?$",
+    re.IGNORECASE,
+)
+
+
+def parse_arn(arn: str) -> RamArn | None:
+    """The parts of a RAM ARN, or ``None`` for anything else (root has no name, others must)."""
+    match = _ARN.match(arn.strip())
+    if match is None:
+        return None
+    kind = match["kind"].lower()
+    name = match["name"] or ""
+    if (kind == "root") != (name == ""):
+        return None
+    return RamArn(account=match["account"], kind=kind, name=name)
