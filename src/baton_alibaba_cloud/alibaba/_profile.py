@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ._client import sts_client_factory
 from ._credentials import (
     ChainProvider,
     Credentials,
@@ -57,7 +58,7 @@ class ProfileProvider:
         self._env = os.environ if env is None else env
         self._path = Path(path) if path else default_profile_path(self._env)
         self._explicit = profile or None
-        self._factory = client_factory
+        self._factory = client_factory or sts_client_factory()
         self._metadata_url = metadata_url
         self._clock = clock
         self._inner: CredentialsProvider | None = None
@@ -130,8 +131,6 @@ class ProfileProvider:
     def _ram_role_arn(
         self, name: str, entry: Mapping[str, Any], base: CredentialsProvider
     ) -> CredentialsProvider:
-        if self._factory is None:
-            raise CredentialsError(f"profile {name!r}: RamRoleArn needs an STS client")
         duration = int(entry.get("expired_seconds") or 0) or 3600
         return AssumeRoleProvider(
             base, str(entry.get("ram_role_arn") or ""),
@@ -170,11 +169,16 @@ def default_chain(
     profile: str | None = None,
     clock: Callable[[], datetime] = utc_now,
 ) -> ChainProvider:
-    """Env pair → OIDC env → CLI profile → ECS role; the first configured one is kept."""
+    """Env pair → OIDC env → CLI profile → ECS role; the first configured one is kept.
+
+    ``client_factory`` builds the STS client (give it ``--sts-endpoint``); the default uses
+    ``sts.aliyuncs.com``.
+    """
     env = dict(os.environ) if env is None else env
-    steps: list[CredentialsProvider] = [EnvironmentProvider(env)]
-    if client_factory is not None:
-        steps.append(OidcEnvProvider(env, client_factory=client_factory, clock=clock))
+    client_factory = client_factory or sts_client_factory()
+    steps: list[CredentialsProvider] = [
+        EnvironmentProvider(env), OidcEnvProvider(env, client_factory=client_factory, clock=clock)
+    ]
     steps.append(ProfileProvider(profile_path, profile, env=env, client_factory=client_factory,
                                  metadata_url=metadata_url, clock=clock))
     steps.append(_EcsChainStep(env, metadata_url, clock))
