@@ -348,3 +348,20 @@ def test_every_product_action_is_covered() -> None:
     covered = {(step.service, step.action) for step in STEPS}
     assert covered == {(service, action) for service, actions in USED.items()
                        for action in actions}
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    ("service", "action", "kwargs", "code"),
+    [("ims", "ListUsers", {"max_items": 1001}, "InvalidParameter.MaxItems"),
+     ("ram", "ListRoles", {"max_items": 0}, "InvalidParameter.MaxItems"),
+     ("ims", "ListGroupsForUser", {}, "MissingUserPrincipalName")],
+)
+async def test_metadata_refusals_reach_the_sdk(emulator: RunningEmulator, service: Service,
+                                               action: str, kwargs: dict[str, Any], code: str,
+                                               mode: str) -> None:
+    """The emulator refuses, with the metadata's codes, requests the SDK itself lets through."""
+    _skip_unimplemented((service, action))
+    with pytest.raises(ClientException) as caught:
+        await sdk_call(sdk_config(emulator), service, action, kwargs, mode)
+    assert (caught.value.code, caught.value.status_code) == (code, 400)
