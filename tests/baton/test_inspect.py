@@ -87,7 +87,19 @@ def test_rows_on_the_go_fixture(shared_dir: Path) -> None:
 
 def test_bad_arguments(small: Path) -> None:
     with C1zReader.open(small) as r:
-        with pytest.raises(ValueError, match="resource type"):
-            inspect.grant_rows(r, resource_id="g1")
+        assert [row["id"] for row in inspect.grant_rows(r, resource_id="g1")] == [
+            "group:g1:member:user:u1"
+        ]
+        assert inspect.grant_rows(r, resource_id="nope") == []
         with pytest.raises(ValueError, match="output format"):
             inspect.render_stats(r, _console(), output_format="xml")  # type: ignore[arg-type]
+
+
+def test_show_dispatches_every_view(small: Path) -> None:
+    console = _console()
+    for what in ("resource-types", "resources", "entitlements", "grants", "stats"):
+        inspect.show(small, what, "json", console=console, resource_type="group")
+    inspect.show(small, "access", "json", console=console, principal_type="user", principal="u1")
+    assert '"Admins Member"' in console.export_text()
+    with pytest.raises(ValueError, match="unknown inspect view"):
+        inspect.show(small, "nope", console=console)

@@ -15,6 +15,9 @@ as the table), and each ``render_*`` prints it to a ``rich`` console as a table
   resource type, entitlements and grants
 * ``render_access(reader, console, principal_type, principal_id, output_format="console")``:
   the effective access tree of one principal (resource -> entitlement slugs)
+* ``show(path, what, output_format="console", *, console=None, **filters)``: open the file and
+  render one of ``resource-types``, ``resources``, ``entitlements``, ``grants``, ``stats``,
+  ``access`` (what the CLI's ``inspect`` subcommands call)
 
 Unlike the Go CLI, a dangling reference (a grant whose principal is not in the sync) does not
 abort the listing: the raw id is shown instead of the display name, so an incomplete file can
@@ -25,6 +28,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Literal
 
 from rich.console import Console
@@ -48,6 +52,7 @@ __all__ = [
     "render_stats",
     "resource_rows",
     "resource_type_rows",
+    "show",
     "stats_rows",
 ]
 
@@ -142,9 +147,7 @@ def grant_rows(
     entitlement_id: str | None = None,
 ) -> list[Row]:
     """One row per grant with display names: id, resource_type, resource, entitlement,
-    principal. ``resource_id`` needs ``resource_type`` (ids are only unique per type)."""
-    if resource_id is not None and resource_type is None:
-        raise ValueError("a resource id filter needs its resource type")
+    principal. A ``resource_id`` without ``resource_type`` matches that id in any type."""
     names = _Names(reader)
     resource = (
         ResourceId(resource_type=resource_type, resource=resource_id)
@@ -155,6 +158,8 @@ def grant_rows(
     for g in reader.grants(entitlement_id, resource=resource, resource_type=resource_type):
         ent = names.entitlement(g.entitlement.id)
         ent_resource = (ent or g.entitlement).resource.id
+        if resource_id is not None and ent_resource.resource != resource_id:
+            continue
         rows.append({
             "id": g.id,
             "resource_type": names.type_name(ent_resource.resource_type),
@@ -320,3 +325,34 @@ def render_access(
         return root
 
     _emit(console, output_format, rows, tree)
+
+
+def show(
+    path: Path,
+    what: str,
+    output_format: OutputFormat = "console",
+    *,
+    console: Console | None = None,
+    resource_type: str | None = None,
+    resource: str | None = None,
+    entitlement: str | None = None,
+    principal_type: str | None = None,
+    principal: str | None = None,
+) -> None:
+    """Open ``path`` and render the view ``what`` with the filters it takes (the CLI's entry)."""
+    out = console or Console()
+    with C1zReader.open(path) as reader:
+        if what == "resource-types":
+            render_resource_types(reader, out, output_format)
+        elif what == "resources":
+            render_resources(reader, out, resource_type, output_format)
+        elif what == "entitlements":
+            render_entitlements(reader, out, resource_type, output_format)
+        elif what == "grants":
+            render_grants(reader, out, resource_type, resource, entitlement, output_format)
+        elif what == "stats":
+            render_stats(reader, out, output_format)
+        elif what == "access" and principal_type and principal:
+            render_access(reader, out, principal_type, principal, output_format)
+        else:
+            raise ValueError(f"unknown inspect view {what!r} (or missing principal)")
