@@ -17,7 +17,6 @@ rather than answered with an invented success.
 from __future__ import annotations
 
 import asyncio
-import importlib
 import json
 import logging
 import uuid
@@ -62,7 +61,8 @@ _NOT_FOUND = "Specified api is not found, please check your url and method."
 class BackendLike(Protocol):
     """What the app needs of ``emulator.backend.Backend`` (the seam with the backend)."""
 
-    account_id: str
+    @property
+    def account_id(self) -> str: ...
 
     def resolve_access_key(self, access_key_id: str) -> ResolvedKey | None: ...
 
@@ -74,9 +74,10 @@ Dispatch = Callable[[Any, str, str, dict[str, str], Caller], dict[str, Any]]
 
 
 def _default_handlers() -> tuple[Dispatch, Iterable[tuple[str, str]]]:
-    """``emulator.responses``' dispatcher and the actions it implements (imported late)."""
-    module = importlib.import_module(f"{__package__}.responses")
-    return cast(Dispatch, module.dispatch), module.implemented_actions()
+    """``emulator.responses``' dispatcher and the actions it implements."""
+    from .responses import dispatch, implemented_actions
+
+    return cast(Dispatch, dispatch), implemented_actions()
 
 
 class EmulatorState:

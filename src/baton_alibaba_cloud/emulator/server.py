@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import json
 import signal
 import threading
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from types import TracebackType
@@ -25,6 +25,7 @@ from typing import Any
 from aiohttp import web
 
 from .app import STATE, BackendLike, Dispatch, create_app
+from .backend import Backend
 from .options import EmulatorOptions
 from .request_log import RequestLog
 
@@ -52,14 +53,18 @@ def load_account(account: AccountSource) -> dict[str, Any]:
     return dict(account)
 
 
-def _make_backend(account: dict[str, Any]) -> BackendLike:
-    module = importlib.import_module(f"{__package__}.backend")
-    backend: BackendLike = module.Backend.from_account(account)
-    return backend
+def _make_backend(account: dict[str, Any], options: EmulatorOptions) -> Backend:
+    """``Backend.from_account`` on the emulator's clock, so STS expiry and the date check agree."""
+    clock = options.clock
+    return Backend.from_account(account, now=lambda: datetime.fromtimestamp(clock(), UTC))
 
 
-def _admin_key(account: Mapping[str, Any]) -> tuple[str, str]:
-    """The account's root AccessKey (``account.access_keys``, first Active one)."""
+def _admin_key(account: Mapping[str, Any], backend: BackendLike) -> tuple[str, str]:
+    """The key the emulator prints: the backend's admin key, else the account's root key."""
+    admin = getattr(backend, "admin_credentials", None)
+    found = admin() if callable(admin) else None
+    if found:
+        return str(found[0]), str(found[1])
     keys = account.get("account", {}).get("access_keys", []) or []
     for key in keys:
         if key.get("status", "Active") == "Active":
@@ -128,15 +133,15 @@ async def running_emulator(
     """
     data = load_account(account) if backend is None or account is not None else {}
     opts = _quota_overrides(data, options or EmulatorOptions())
-    app = create_app(backend or _make_backend(data), opts, dispatch=dispatch,
-                     implemented=implemented)
+    served = backend if backend is not None else _make_backend(data, opts)
+    app = create_app(served, opts, dispatch=dispatch, implemented=implemented)
     runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=0.5)
     await runner.setup()
     try:
         site = web.TCPSite(runner, host, port)
         await site.start()
         bound = runner.addresses[0][1]
-        key_id, secret = _admin_key(data)
+        key_id, secret = _admin_key(data, served)
         yield RunningEmulator(f"http://{host}:{bound}", host, bound, key_id, secret, app)
     finally:
         await runner.cleanup()
