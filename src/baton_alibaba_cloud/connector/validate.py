@@ -33,10 +33,19 @@ from baton_alibaba_cloud.alibaba import (
     TransportError,
     metadata,
 )
+from baton_alibaba_cloud.connector.config import ConnectorConfig, build_credentials
 from baton_alibaba_cloud.connector.permissions import enabled_features, required_actions
 from baton_alibaba_cloud.connector.resource_types import ApiAction, Feature
 
-__all__ = ["PROBE_NAME", "ProbeResult", "ValidationReport", "probe_params", "run_probes"]
+__all__ = [
+    "PROBE_NAME",
+    "ProbeResult",
+    "ValidationReport",
+    "features_of",
+    "probe_params",
+    "run_probes",
+    "validate",
+]
 
 PROBE_NAME = "baton-validate-probe"
 """The entity name every probe uses; it must not exist (it would be harmless if it did)."""
@@ -146,7 +155,17 @@ async def run_probes(client: AlibabaClient, features: list[Feature]) -> Validati
     return report
 
 
-def features_of(config: Any) -> list[Feature]:
+def features_of(config: ConnectorConfig) -> list[Feature]:
     """The features a ``ConnectorConfig`` enables."""
-    return enabled_features(sync_secrets=bool(getattr(config, "sync_secrets", False)),
-                            provisioning=bool(getattr(config, "provisioning", False)))
+    return enabled_features(sync_secrets=config.sync_secrets, provisioning=config.provisioning)
+
+
+def validate(config: ConnectorConfig) -> ValidationReport:
+    """Probe every permission ``config``'s features need, with ``config``'s credentials."""
+    return asyncio.run(_validate(config))
+
+
+async def _validate(config: ConnectorConfig) -> ValidationReport:
+    async with AlibabaClient(build_credentials(config), config.endpoints(),
+                             timeout=config.timeout) as client:
+        return await run_probes(client, features_of(config))

@@ -23,6 +23,7 @@ from baton_alibaba_cloud.baton.pb.entitlement_pb2 import Entitlement
 from baton_alibaba_cloud.baton.pb.grant_pb2 import Grant
 from baton_alibaba_cloud.baton.pb.resource_pb2 import Resource, ResourceType
 from baton_alibaba_cloud.baton.sync import _completeness
+from baton_alibaba_cloud.baton.sync.expand import ExpansionStats, expand_grants
 
 __all__ = ["Observer", "ProgressEvent", "SyncReport", "SyncWriter", "run_sync"]
 
@@ -81,10 +82,12 @@ class SyncReport:
     entitlements: int = 0
     grants: int = 0
     grants_by_type: dict[str, int] = field(default_factory=dict)
-    expansion: Any = None
+    expansion: ExpansionStats | None = None
     warnings: list[str] = field(default_factory=list)
     dropped_warnings: int = 0
     durations: dict[str, float] = field(default_factory=dict)
+    api_requests: dict[str, int] = field(default_factory=dict)
+    """Requests per API action, filled in by the caller that owns the API client."""
 
     @property
     def total_resources(self) -> int:
@@ -241,7 +244,7 @@ class _Run:
         self._emit("complete", "")
 
     def _expand(self) -> None:
-        self.report.expansion = _expand_grants(self.writer.connection, self.writer.sync_id)
+        self.report.expansion = expand_grants(self.writer.connection, self.writer.sync_id)
         self._emit("expand", "")
 
     def _count(self) -> None:
@@ -272,17 +275,3 @@ class _Run:
         )
 
 
-def _expand_grants(conn: sqlite3.Connection, sync_id: str) -> Any:
-    """Grant expansion (``sync/expand.py``, the expansion engineer's module).
-
-    CALL SITE: until ``expand_grants`` lands, a missing module is logged and skipped, so that
-    syncs still work; once it exists this calls it unconditionally.
-    """
-    try:
-        from baton_alibaba_cloud.baton.sync.expand import (  # type: ignore[import-not-found,unused-ignore]
-            expand_grants,
-        )
-    except ImportError:
-        log.warning("grant expansion is not available yet (baton/sync/expand.py); skipped")
-        return None
-    return expand_grants(conn, sync_id)

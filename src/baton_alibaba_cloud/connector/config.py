@@ -1,0 +1,106 @@
+"""The connector's configuration and how it turns into credentials.
+
+Why a frozen dataclass: the CLI resolves flags and ``BATON_*`` variables into one value, and
+the library (``run.sync``, ``run.grant``, ``run.revoke``) never reads flags or the environment
+itself, except through the default credential chain, exactly as CONTRACT §1 describes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from baton_alibaba_cloud.alibaba import (
+    DEFAULT_METADATA_URL,
+    AssumeRoleProvider,
+    CredentialsProvider,
+    Endpoints,
+    ProfileProvider,
+    StaticProvider,
+    default_chain,
+    sts_client_factory,
+)
+
+__all__ = ["ConnectorConfig", "build_credentials"]
+
+DEFAULT_SESSION_NAME = "baton-alibaba-cloud"
+
+
+@dataclass(frozen=True)
+class ConnectorConfig:
+    """Everything one run needs. Secrets are never part of ``repr``.
+
+    - ``access_key_id``/``access_key_secret`` (+ ``security_token``): an explicit AccessKey
+      pair (or STS credentials); both or neither.
+    - ``role_arn`` (+ ``role_session_name``, ``external_id``): assume this RAM role with the
+      base credentials (the pair, the profile or the default chain), refreshed before expiry.
+    - ``profile``: a profile of ``~/.aliyun/config.json`` instead of the default chain.
+    - ``ram_endpoint``/``ims_endpoint``/``sts_endpoint``: a host name or a full URL.
+    - ``ecs_metadata_url``: the ECS metadata service the default chain asks last.
+    - ``sync_secrets``: also sync AccessKeys (ids and dates only, never secrets).
+    - ``provisioning``: allow ``grant``/``revoke``; refused otherwise.
+    - ``rate_limit_scale``: multiply every published per-action quota (0.5 = half speed, for
+      an account other tools also call).
+    - ``rate_limits``: requests/second per action (``"ram:ListUsers"`` or ``"ListUsers"``).
+    - ``max_in_flight``: requests in flight at once across all actions.
+    - ``concurrency_per_type``: ``details`` workers per resource type in phase 2.
+    - ``timeout``: seconds per HTTP request.
+    """
+
+    access_key_id: str | None = None
+    access_key_secret: str | None = field(default=None, repr=False)
+    security_token: str | None = field(default=None, repr=False)
+    role_arn: str | None = None
+    role_session_name: str | None = None
+    external_id: str | None = field(default=None, repr=False)
+    profile: str | None = None
+    ram_endpoint: str = "ram.aliyuncs.com"
+    ims_endpoint: str = "ims.aliyuncs.com"
+    sts_endpoint: str = "sts.aliyuncs.com"
+    ecs_metadata_url: str = DEFAULT_METADATA_URL
+    sync_secrets: bool = False
+    provisioning: bool = False
+    rate_limit_scale: float = 1.0
+    rate_limits: Mapping[str, float] = field(default_factory=dict)
+    max_in_flight: int = 64
+    concurrency_per_type: int = 32
+    timeout: float = 30.0
+
+    def __post_init__(self) -> None:
+        if bool(self.access_key_id) != bool(self.access_key_secret):
+            raise ValueError("--access-key-id and --access-key-secret go together; pass both")
+        if self.security_token and not self.access_key_id:
+            raise ValueError("--security-token needs --access-key-id and --access-key-secret")
+        if (self.role_session_name or self.external_id) and not self.role_arn:
+            raise ValueError("--role-session-name and --external-id need --role-arn")
+        if self.rate_limit_scale <= 0 or self.max_in_flight < 1 or self.concurrency_per_type < 1:
+            raise ValueError("rate limit scale, max in flight and concurrency must be positive")
+        self.endpoints()  # a bad endpoint is a configuration error, found now
+
+    def endpoints(self) -> Endpoints:
+        """The three endpoints (``ValueError`` naming a bad one)."""
+        return Endpoints(ram=self.ram_endpoint, ims=self.ims_endpoint, sts=self.sts_endpoint)
+
+
+def build_credentials(config: ConnectorConfig) -> CredentialsProvider:
+    """CONTRACT §1 order: the explicit pair (+ token); else ``--profile``; else the default
+    chain; ``--role-arn`` then wraps whichever base was chosen (STS AssumeRole)."""
+    factory = sts_client_factory(config.endpoints())
+    base: CredentialsProvider
+    if config.access_key_id and config.access_key_secret:
+        base = StaticProvider(
+            config.access_key_id, config.access_key_secret, config.security_token,
+            source="flags",
+        )
+    elif config.profile:
+        base = ProfileProvider(
+            profile=config.profile, client_factory=factory, metadata_url=config.ecs_metadata_url
+        )
+    else:
+        base = default_chain(metadata_url=config.ecs_metadata_url, client_factory=factory)
+    if not config.role_arn:
+        return base
+    return AssumeRoleProvider(
+        base, config.role_arn, config.role_session_name or DEFAULT_SESSION_NAME,
+        config.external_id, client_factory=factory,
+    )
