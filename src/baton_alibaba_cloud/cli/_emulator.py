@@ -157,6 +157,6 @@ def demo(ctx: click.Context, /, **_: Any) -> None:
             "sync-secrets": values["sync-secrets"]})
         report = sync_with_progress(config, path)
     console = Console()
-    console.print(summary_table(report.resources, report.entitlements, report.grants,
-                                title=f"Synced the sample account into {path}"))
+    console.print(f"Synced the emulator's sample account into {path}")
+    console.print(summary_table(report.resources, report.entitlements, report.grants))
     console.print(f"Next: baton-alibaba-cloud inspect -f {path} grants")

@@ -11,7 +11,12 @@ import errno
 
 import click
 
-__all__ = ["ConfigurationError", "WorkFailed", "describe"]
+from baton_alibaba_cloud.alibaba import AlibabaError
+from baton_alibaba_cloud.baton.c1z.format import C1zFormatError
+from baton_alibaba_cloud.connector.provisioning import ProvisioningError
+from baton_alibaba_cloud.emulator.accounts.schema import AccountFileError
+
+__all__ = ["DESIGNED", "ConfigurationError", "WorkFailed", "describe"]
 
 
 class ConfigurationError(click.UsageError):
@@ -44,30 +49,19 @@ def describe(exc: BaseException) -> tuple[int, str]:
     """The exit status and the single line to print for a failure."""
     if isinstance(exc, click.ClickException):
         return exc.exit_code, exc.format_message()
-    if _is_config_error(exc):
-        return 2, str(exc)
-    if isinstance(exc, OSError) and not _is_network_error(exc):
+    if isinstance(exc, DESIGNED):
+        return 1, _first_line(str(exc))
+    if isinstance(exc, OSError):
         return 1, _os_error(exc)
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    if _is_library_error(exc):
-        return 1, text
+    text = _first_line(str(exc)) or type(exc).__name__
     return 1, f"{type(exc).__name__}: {text} (re-run with --log-level debug for details)"
 
 
-def _names(exc: BaseException) -> set[str]:
-    return {cls.__name__ for cls in type(exc).__mro__}
+DESIGNED: tuple[type[BaseException], ...] = (
+    AlibabaError, ProvisioningError, C1zFormatError, AccountFileError)
+"""Errors whose ``str()`` is already the one actionable line (what happened, what to do)."""
 
 
-def _is_config_error(exc: BaseException) -> bool:
-    # The connector's and the client's configuration errors are ValueErrors named so.
-    return bool(_names(exc) & {"ConfigError", "ConfigurationError", "EndpointError"})
-
-
-def _is_library_error(exc: BaseException) -> bool:
-    # Their str() is a designed one-liner (what happened, what to do): print it as it is.
-    return bool(_names(exc) & {"AlibabaError", "C1zError", "CredentialsError", "SyncError",
-                               "ProvisioningError", "EmulatorError"})
-
-
-def _is_network_error(exc: OSError) -> bool:
-    return bool(_names(exc) & {"ClientError", "ClientConnectorError", "TimeoutError"})
+def _first_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    return lines[0] if lines else ""

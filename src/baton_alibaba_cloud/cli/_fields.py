@@ -20,7 +20,7 @@ __all__ = [
     "field",
 ]
 
-Kind = Literal["string", "bool", "int"]
+Kind = Literal["string", "bool", "int", "float"]
 Group = Literal["output", "credentials", "endpoints", "features", "provisioning", "logging"]
 
 
@@ -37,7 +37,7 @@ class Field:
     description: str
     kind: Kind
     group: Group
-    default: str | bool | int | None = None
+    default: str | bool | int | float | None = None
     secret: bool = False
     short: str | None = None
     hidden: bool = False
@@ -83,8 +83,8 @@ FIELDS: tuple[Field, ...] = (
           "Assume this RAM role (STS AssumeRole) with the base credentials; the session is "
           "refreshed before it expires.", "string", "credentials"),
     Field("role-session-name", "Role Session Name",
-          "The session name for --role-arn.", "string", "credentials",
-          default="baton-alibaba-cloud"),
+          "The session name for --role-arn (default: baton-alibaba-cloud).", "string",
+          "credentials"),
     Field("external-id", "External ID",
           "The external ID the role's trust policy requires (sts:ExternalId).", "string",
           "credentials"),
@@ -102,6 +102,16 @@ FIELDS: tuple[Field, ...] = (
     Field("sts-endpoint", "STS Endpoint",
           f"The STS endpoint (a regional one is faster outside mainland China): "
           f"{_ENDPOINT_HELP}.", "string", "endpoints", default="sts.aliyuncs.com"),
+    Field("rate-limit-scale", "Rate Limit Scale",
+          "Multiply every published per-action quota by this (0.5 leaves half of the account's "
+          "quota to other tools).", "float", "endpoints", default=1.0, is_ops=True,
+          metavar="FACTOR"),
+    Field("max-in-flight", "Max In Flight",
+          "Requests in flight at once across all actions.", "int", "endpoints", default=64,
+          is_ops=True, metavar="N"),
+    Field("http-timeout-seconds", "HTTP Timeout",
+          "Seconds to wait for one API answer before retrying.", "int", "endpoints",
+          default=30, is_ops=True, metavar="SECONDS"),
     Field("sync-secrets", "Sync Secrets",
           "Also sync AccessKeys as secret resources (needs ram:ListAccessKeys).", "bool",
           "features", default=False),

@@ -12,8 +12,8 @@ from typing import Any
 
 import click
 
+from baton_alibaba_cloud.baton.inspect import show
 from baton_alibaba_cloud.cli._fields import envvar, field
-from baton_alibaba_cloud.cli._pending import pending
 
 __all__ = ["inspect"]
 
@@ -30,11 +30,14 @@ def _common(fn: Any) -> Any:
     return fn
 
 
-def _show(file_: Path, output_format: str, what: str, **filters: str | None) -> None:
-    views = pending("baton.inspect")
+def _show(file_: Path, output_format: str, what: str, *, resource_type: str | None = None,
+          resource: str | None = None, entitlement: str | None = None,
+          principal_type: str | None = None, principal: str | None = None) -> None:
     if not file_.exists():
         raise click.FileError(str(file_), "no such file; run a sync (or demo) first")
-    views.show(file_, what, output_format=output_format, **filters)
+    show(file_, what, "json" if output_format == "json" else "console",
+         resource_type=resource_type, resource=resource, entitlement=entitlement,
+         principal_type=principal_type, principal=principal)
 
 
 @click.group()

@@ -31,6 +31,16 @@ GROUPS: Mapping[str, tuple[str, ...]] = {
 }
 
 
+def _type(f: Field) -> Any:
+    if f.choices:
+        return click.Choice(f.choices, case_sensitive=False)
+    if f.kind == "int":
+        return click.IntRange(min=1)
+    if f.kind == "float":
+        return click.FloatRange(min=0, min_open=True)
+    return str
+
+
 def _option(f: Field) -> Callable[[F], F]:
     decls = [f"--{f.name}"] + ([f"-{f.short}"] if f.short else [])
     kwargs: dict[str, Any] = {
@@ -43,7 +53,7 @@ def _option(f: Field) -> Callable[[F], F]:
         kwargs.update(is_flag=True, default=False)
     else:
         kwargs.update(default=f.default, show_default=f.default is not None and not f.secret)
-        kwargs["type"] = click.Choice(f.choices, case_sensitive=False) if f.choices else str
+        kwargs["type"] = _type(f)
         if not f.choices:
             kwargs["metavar"] = f.metavar or f.name.split("-")[-1].upper()
     return click.option(*decls, **kwargs)

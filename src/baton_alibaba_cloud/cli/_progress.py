@@ -105,7 +105,7 @@ class LiveProgress:
 
 
 def summary_table(resources: Mapping[str, int], entitlements: int, grants: int,
-                  extra: Mapping[str, Any] | None = None, title: str = "Synced") -> Table:
+                  extra: Mapping[str, Any] | None = None, title: str | None = None) -> Table:
     """Counts per resource type, then entitlements and grants: what ``demo`` prints."""
     table = Table(title=title, title_justify="left")
     table.add_column("Type")

@@ -7,6 +7,7 @@ guarantees (the previous file stays intact when a sync fails).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 from typing import Any
@@ -14,11 +15,13 @@ from typing import Any
 import click
 from rich.console import Console
 
+from baton_alibaba_cloud.baton.sync.engine import SyncReport
 from baton_alibaba_cloud.cli._errors import ConfigurationError
 from baton_alibaba_cloud.cli._logging import setup_logging
 from baton_alibaba_cloud.cli._options import GROUPS, check_constraints, resolve
-from baton_alibaba_cloud.cli._pending import pending
 from baton_alibaba_cloud.cli._progress import LiveProgress
+from baton_alibaba_cloud.connector import run
+from baton_alibaba_cloud.connector.config import ConnectorConfig
 
 __all__ = ["connector_config", "run_root", "start"]
 
@@ -37,17 +40,20 @@ def start(ctx: click.Context, names: tuple[str, ...]) -> dict[str, Any]:
     return values
 
 
-def connector_config(values: dict[str, Any]) -> Any:
-    """A ``ConnectorConfig`` from resolved flag values; a bad value is a usage error (exit 2)."""
-    ConnectorConfig = pending("connector.config").ConnectorConfig
+_CONFIG_FIELDS = ("access-key-id", "access-key-secret", "security-token", "role-arn",
+                  "role-session-name", "external-id", "profile", "ram-endpoint", "ims-endpoint",
+                  "sts-endpoint", "ecs-metadata-url", "sync-secrets", "provisioning",
+                  "rate-limit-scale", "max-in-flight")
 
+
+def connector_config(values: dict[str, Any]) -> ConnectorConfig:
+    """A ``ConnectorConfig`` from resolved flag values; a bad value is a usage error (exit 2)."""
     kwargs: dict[str, Any] = {}
-    for name in ("access-key-id", "access-key-secret", "security-token", "role-arn",
-                 "role-session-name", "external-id", "profile", "ram-endpoint",
-                 "ims-endpoint", "sts-endpoint", "sync-secrets", "provisioning",
-                 "ecs-metadata-url"):
+    for name in _CONFIG_FIELDS:
         if name in values and values[name] not in (None, ""):
             kwargs[name.replace("-", "_")] = values[name]
+    if values.get("http-timeout-seconds"):
+        kwargs["timeout"] = float(values["http-timeout-seconds"])
     try:
         return ConnectorConfig(**kwargs)
     except (TypeError, ValueError) as exc:
@@ -67,29 +73,26 @@ def run_root(ctx: click.Context) -> None:
         sync_with_progress(config, path)
 
 
-def sync_with_progress(config: Any, path: Path) -> Any:
+def sync_with_progress(config: ConnectorConfig, path: Path) -> SyncReport:
     """Run a sync with the live display on a terminal; log and return its report."""
-    run = pending("connector.run")
     console = Console(stderr=True)
     with LiveProgress(console) as progress:
-        report = run.sync(config, path, observer=progress)
+        report = asyncio.run(run.sync(config, path, observer=progress))
     log.info("sync finished", extra={"sync_id": report.sync_id, "file": str(path),
                                      "resources": report.total_resources,
                                      "entitlements": report.entitlements,
-                                     "grants": report.grants})
-    for warning in report.warnings:
-        log.warning(warning, extra={"sync_id": report.sync_id})
+                                     "grants": report.grants,
+                                     "warnings": len(report.warnings) + report.dropped_warnings,
+                                     "requests": sum(report.api_requests.values())})
     return report
 
 
-def _grant(config: Any, path: Path, values: dict[str, Any]) -> None:
-    run = pending("connector.run")
-    result = run.grant(config, path, values["grant-entitlement"], values["grant-principal"],
-                       values["grant-principal-type"])
-    click.echo(f"granted: {getattr(result, 'id', result)}")
+def _grant(config: ConnectorConfig, path: Path, values: dict[str, Any]) -> None:
+    done = asyncio.run(run.grant(config, path, values["grant-entitlement"],
+                                 values["grant-principal-type"], values["grant-principal"]))
+    click.echo(f"granted: {done.grant.id}")
 
 
-def _revoke(config: Any, path: Path, grant_id: str) -> None:
-    run = pending("connector.run")
-    run.revoke(config, path, grant_id)
-    click.echo(f"revoked: {grant_id}")
+def _revoke(config: ConnectorConfig, path: Path, grant_id: str) -> None:
+    done = asyncio.run(run.revoke(config, path, grant_id))
+    click.echo(f"revoked: {done.grant.id or grant_id}")

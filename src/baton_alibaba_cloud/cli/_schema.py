@@ -34,6 +34,7 @@ def _typed(f: Field) -> tuple[str, dict[str, Any]]:
         body["defaultValue"] = str(f.default)
     if f.choices:
         body["rules"] = {"in": list(f.choices)}
+    # baton-sdk has no float field: a float travels as a string, as viper would read it.
     return ("intField" if f.kind == "int" else "stringField"), body
 
 

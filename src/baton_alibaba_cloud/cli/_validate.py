@@ -16,8 +16,9 @@ from rich.table import Table
 
 from baton_alibaba_cloud.cli._errors import WorkFailed
 from baton_alibaba_cloud.cli._options import GROUPS, field_options
-from baton_alibaba_cloud.cli._pending import pending
 from baton_alibaba_cloud.cli._run import connector_config, start
+from baton_alibaba_cloud.connector.validate import ValidationReport
+from baton_alibaba_cloud.connector.validate import validate as run_validate
 
 __all__ = ["validate"]
 
@@ -35,8 +36,6 @@ def validate(ctx: click.Context, /, output_format: str, **_: Any) -> None:
     features' actions too; write permissions are probed with calls that cannot change
     anything), then prints each action as ok or missing. Exits 1 if any is missing.
     """
-    run_validate = pending("connector.validate").validate
-
     values = start(ctx, GROUPS["connector"])
     report = run_validate(connector_config(values))
     if output_format == "json":
@@ -50,12 +49,13 @@ def validate(ctx: click.Context, /, output_format: str, **_: Any) -> None:
             f"{', '.join(missing)}; grant them (see `baton-alibaba-cloud permissions`)")
 
 
-def _table(report: Any) -> Table:
+def _table(report: ValidationReport) -> Table:
     table = Table(title=f"Validating as {report.identity}", title_justify="left")
     table.add_column("Action")
     table.add_column("Permission")
     table.add_column("Result")
     for probe in report.results:
         style = "green" if probe.ok else "red"
-        table.add_row(probe.action, probe.permission, f"[{style}]{probe.status}[/{style}]")
+        table.add_row(f"{probe.service.upper()} {probe.action}", probe.permission,
+                      f"[{style}]{probe.status}[/{style}]")
     return table

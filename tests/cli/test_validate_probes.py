@@ -1,0 +1,73 @@
+"""connector/validate.py against the emulator: one probe per action, ok vs missing."""
+
+from __future__ import annotations
+
+import pytest
+
+from baton_alibaba_cloud.alibaba import (
+    AlibabaClient,
+    AuthenticationError,
+    Endpoints,
+    StaticProvider,
+)
+from baton_alibaba_cloud.connector.permissions import (
+    enabled_features,
+    required_actions,
+    required_permissions,
+)
+from baton_alibaba_cloud.connector.resource_types import Feature
+from baton_alibaba_cloud.connector.validate import ValidationReport, probe_params, run_probes
+from baton_alibaba_cloud.emulator.server import running_emulator
+from tests.cli import accounts
+
+ALL = enabled_features(sync_secrets=True, provisioning=True)
+
+
+async def _report(actions: list[str] | None, key: tuple[str, str],
+                  features: list[Feature] = ALL) -> ValidationReport:
+    async with running_emulator(accounts.account(actions)) as emu, AlibabaClient(
+        StaticProvider(*key), Endpoints.single(emu.url)
+    ) as client:
+        return await run_probes(client, features)
+
+
+async def test_admin_key_passes_every_probe() -> None:
+    report = await _report(None, accounts.ROOT_KEY)
+    assert report.missing == []
+    assert all(r.ok for r in report.results), report.results
+    assert report.account_id == accounts.ACCOUNT_ID
+    assert {f"{r.service}:{r.action}" for r in report.results} >= {
+        "ims:ListUsers", "ram:AddUserToGroup", "ims:GetAccessKeyLastUsed"}
+
+
+async def test_exact_policy_passes() -> None:
+    report = await _report(required_permissions(ALL), accounts.CONNECTOR_KEY)
+    assert report.missing == [], report.results
+
+
+@pytest.mark.parametrize("dropped", required_permissions(ALL))
+async def test_each_removed_action_is_named_missing(dropped: str) -> None:
+    perms = [p for p in required_permissions(ALL) if p != dropped]
+    report = await _report(perms, accounts.CONNECTOR_KEY)
+    assert report.missing == [dropped]
+
+
+async def test_a_user_without_any_policy_misses_everything() -> None:
+    report = await _report([], accounts.CONNECTOR_KEY, ["sync"])
+    assert report.missing == required_permissions(["sync"])
+
+
+async def test_wrong_secret_raises_the_authentication_error() -> None:
+    with pytest.raises(AuthenticationError) as info:
+        await _report(None, (accounts.ROOT_KEY[0], "wrong-secret-0000"))
+    assert info.value.code == "SignatureDoesNotMatch"
+
+
+def test_probe_parameters_are_harmless_names_and_one_item() -> None:
+    for action in required_actions(ALL):
+        params = probe_params(action, accounts.ACCOUNT_ID)
+        for name, value in params.items():
+            if name.endswith("Name"):
+                assert value.startswith("baton-validate-probe"), (action, name)
+        if "MaxItems" in params:
+            assert params["MaxItems"] == "1"
