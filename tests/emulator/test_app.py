@@ -168,3 +168,17 @@ async def test_request_log_counts() -> None:
     assert log.succeeded[("ram", "ListUsers")] == 2
     assert log.errors[("ram", "GetUser", "EntityNotExist.User")] == 1
     assert [c.params for c in log.calls_to("ListUsers")] == [(), (("Marker", "m"),)]
+
+
+async def test_anonymous_oidc_with_v3_headers_and_no_authorization() -> None:
+    """Our own client's form: x-acs headers, no Authorization."""
+    headers = {"x-acs-version": "2015-04-01", "x-acs-action": "AssumeRoleWithOIDC"}
+    query = (f"RoleArn=acs%3Aram%3A%3A{UID}%3Arole%2Fops&OIDCProviderArn=acs%3Aram%3A%3A{UID}"
+             "%3Aoidc-provider%2Fk8s&OIDCToken=tok&RoleSessionName=s1")
+    async with (
+        harness() as h,
+        h.session.post(URL(f"{h.emu.url}/?{query}", encoded=True), headers=headers) as response,
+    ):
+        body = await response.json()
+    assert response.status == 200, body
+    assert body["Params"]["RoleSessionName"] == "s1"
