@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Literal
 
 __all__ = [
@@ -62,8 +63,12 @@ DEFAULT_QUOTAS: dict[str, int] = {
 """GetAccountSummary's documented example values (alibaba-api.md §3.1); an account may override."""
 
 
+@lru_cache(maxsize=65536)
 def parse_time(value: str) -> datetime:
-    """``2024-01-02T03:04:05Z`` (or any ISO 8601 with offset) to an aware UTC datetime."""
+    """``2024-01-02T03:04:05Z`` (or any ISO 8601 with offset) to an aware UTC datetime.
+
+    Cached: large accounts repeat timestamps, and loading 50,000 users parses a million.
+    """
     parsed = datetime.fromisoformat(value)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
@@ -75,7 +80,7 @@ def format_time(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-@dataclass
+@dataclass(slots=True)
 class Account:
     """The Alibaba Cloud account itself: uid, alias and its (root) AccessKeys."""
 
@@ -94,7 +99,7 @@ class Account:
         return f"acs:ram::{self.uid}:root"
 
 
-@dataclass
+@dataclass(slots=True)
 class User:
     """A RAM user; ``name`` is the UserName, the UPN is derived from the account's domain."""
 
@@ -112,7 +117,7 @@ class User:
     tags: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class Group:
     """A RAM user group (IMS adds DisplayName)."""
 
@@ -124,7 +129,7 @@ class Group:
     comments: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Membership:
     """A user in a group since ``joined`` (ListUsersForGroup's JoinDate)."""
 
@@ -133,7 +138,7 @@ class Membership:
     joined: datetime
 
 
-@dataclass
+@dataclass(slots=True)
 class Role:
     """A RAM role. ``trust_policy`` is the AssumeRolePolicyDocument string exactly as given."""
 
@@ -147,7 +152,7 @@ class Role:
     tags: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class PolicyVersion:
     """One version of a policy; ``document`` is the JSON string as stored."""
 
@@ -156,7 +161,7 @@ class PolicyVersion:
     created: datetime
 
 
-@dataclass
+@dataclass(slots=True)
 class Policy:
     """A System or Custom policy with its versions; AttachmentCount is derived, never stored."""
 
@@ -174,7 +179,7 @@ class Policy:
         return (self.policy_type, self.name)
 
 
-@dataclass
+@dataclass(slots=True)
 class Attachment:
     """A policy attached to a user, group or role (keyed by the principal's stable id)."""
 
@@ -184,7 +189,7 @@ class Attachment:
     attached: datetime
 
 
-@dataclass
+@dataclass(slots=True)
 class AccessKey:
     """A user's (or, with ``user_id`` None, the root account's) AccessKey pair."""
 
@@ -198,7 +203,7 @@ class AccessKey:
     last_used_service: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class LoginProfile:
     """Console logon for a user: Active/Inactive and the flags GetLoginProfile reports."""
 
@@ -212,7 +217,7 @@ class LoginProfile:
     password_last_changed: datetime | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class MFADevice:
     """An MFA device bound to a user; ``serial`` is ``acs:ram::<uid>:mfa/<name>``."""
 
@@ -222,7 +227,7 @@ class MFADevice:
     activated: datetime
 
 
-@dataclass
+@dataclass(slots=True)
 class SAMLProvider:
     name: str
     created: datetime
@@ -230,7 +235,7 @@ class SAMLProvider:
     description: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class OIDCProvider:
     """An OIDC IdP: AssumeRoleWithOIDC checks a token's ``iss``/``aud`` against it."""
 
@@ -244,7 +249,7 @@ class OIDCProvider:
     issuance_limit_time: int = 12
 
 
-@dataclass
+@dataclass(slots=True)
 class StsSession:
     """Credentials STS issued for a role; valid until ``expires`` and while the role exists."""
 

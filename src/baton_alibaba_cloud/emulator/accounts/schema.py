@@ -129,18 +129,20 @@ def _check_object(path: str, section: str, value: Any, fields: dict[str, Check],
     for name in REQUIRED.get(section, ()):
         if name not in value:
             problems.append(f"{path}.{name}: is required")
+    for name in value.keys() - fields.keys():
+        problems.append(f"{path}.{name}: unknown field (known: {', '.join(sorted(fields))})")
     for name, item in value.items():
         check = fields.get(name)
-        if check is None:
-            problems.append(f"{path}.{name}: unknown field (known: {', '.join(sorted(fields))})")
-            continue
-        if item is None and name in ("login_profile", "mfa", "last_login", "last_used"):
+        if check is None or (item is None and name in _NULLABLE):
             continue
         problem = check(item)
         if problem:
             problems.append(f"{path}.{name}: {problem}")
         elif name in NESTED:
             _check_nested(f"{path}.{name}", name, item, problems)
+
+
+_NULLABLE = frozenset({"login_profile", "mfa", "last_login", "last_used"})
 
 
 def _check_nested(path: str, name: str, value: Any, problems: list[str]) -> None:
