@@ -136,17 +136,17 @@ async def test_no_api_call_is_made_twice(sample: RunningEmulator, tmp_path: Path
     assert sum(report.api_requests.values()) == sample.request_log.total
 
 
-async def _plan_sync(spec: str, tmp_path: Path) -> tuple[RunningEmulator, SyncReport, int]:
+async def _plan_sync(spec: str, tmp_path: Path) -> tuple[RunningEmulator, int]:
     account = generate(parse_spec(spec))
     async with running_emulator(account) as emu:
         report = await run.sync(config_for(emu), tmp_path / "plan.c1z")
         attached = len({(a["policy_type"], a["policy"]) for a in account["attachments"]})
         assert report.grants_by_type.get("policy", 0) >= len(account["attachments"])
-        return emu, report, attached
+        return emu, attached
 
 
 async def test_per_principal_plan_when_few_principals(tmp_path: Path) -> None:
-    emu, report, _ = await _plan_sync(
+    emu, _ = await _plan_sync(
         "users=4,groups=2,roles=2,system_policies=50,custom_policies=40,memberships=4,"
         "attachments=60", tmp_path)
     log = emu.request_log
@@ -157,7 +157,7 @@ async def test_per_principal_plan_when_few_principals(tmp_path: Path) -> None:
 
 
 async def test_per_policy_plan_when_many_principals(tmp_path: Path) -> None:
-    emu, report, attached = await _plan_sync(
+    emu, attached = await _plan_sync(
         "users=120,groups=10,roles=10,system_policies=50,custom_policies=20,memberships=50,"
         "attachments=15", tmp_path)
     log = emu.request_log
