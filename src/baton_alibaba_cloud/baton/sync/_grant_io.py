@@ -198,14 +198,19 @@ def apply_source_page(
 def _existing(
     conn: sqlite3.Connection, sync_id: str, entitlement_id: str, keys: set[PrincipalKey]
 ) -> dict[PrincipalKey, list[_Held]]:
-    """Grants already on the destination for these principals (one indexed query)."""
+    """Grants already on the destination for these principals, in one query.
+
+    Written as a CROSS JOIN from the key list so SQLite probes the (entitlement, principal)
+    index once per key; ``(a, b) IN (VALUES …)`` would scan every grant on the destination,
+    which is quadratic when a large group's members all land on one policy."""
     pairs = sorted(keys)
     values = ",".join("(?,?)" for _ in pairs)
     rows = conn.execute(
-        "SELECT id, principal_resource_type_id, principal_resource_id, data FROM v1_grants "
-        "WHERE entitlement_id = ? AND sync_id = ? AND "
-        f"(principal_resource_type_id, principal_resource_id) IN (VALUES {values}) ORDER BY id",
-        (entitlement_id, sync_id, *(part for pair in pairs for part in pair)),
+        f"SELECT g.id, g.principal_resource_type_id, g.principal_resource_id, g.data "
+        f"FROM (VALUES {values}) AS k CROSS JOIN v1_grants AS g "
+        "WHERE g.entitlement_id = ? AND g.principal_resource_type_id = k.column1 "
+        "AND g.principal_resource_id = k.column2 AND g.sync_id = ? ORDER BY g.id",
+        (*(part for pair in pairs for part in pair), entitlement_id, sync_id),
     ).fetchall()
     found: dict[PrincipalKey, list[_Held]] = {}
     for rowid, ptype, pid, blob in rows:
