@@ -47,6 +47,8 @@ def _os_error(exc: OSError) -> str:
 
 def describe(exc: BaseException) -> tuple[int, str]:
     """The exit status and the single line to print for a failure."""
+    if isinstance(exc, BaseExceptionGroup):
+        return describe(_root_cause(exc))
     if isinstance(exc, click.ClickException):
         return exc.exit_code, exc.format_message()
     if isinstance(exc, DESIGNED):
@@ -60,6 +62,24 @@ def describe(exc: BaseException) -> tuple[int, str]:
 DESIGNED: tuple[type[BaseException], ...] = (
     AlibabaError, ProvisioningError, C1zFormatError, AccountFileError)
 """Errors whose ``str()`` is already the one actionable line (what happened, what to do)."""
+
+
+def _root_cause(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    """The failure a task group stands for: the first designed error, else the first leaf.
+
+    The sync runs its builders in a ``TaskGroup``; when one fails the group wraps the error,
+    and the person wants the API's error line, not "unhandled errors in a TaskGroup".
+    """
+    leaves: list[BaseException] = []
+    stack: list[BaseException] = [group]
+    while stack:
+        current = stack.pop(0)
+        if isinstance(current, BaseExceptionGroup):
+            stack[:0] = list(current.exceptions)
+        else:
+            leaves.append(current)
+    designed = [e for e in leaves if isinstance(e, DESIGNED)]
+    return (designed or leaves or [group])[0]
 
 
 def _first_line(text: str) -> str:
