@@ -1,0 +1,80 @@
+"""The sync engine with fake syncers and the real c1z writer: phases, completeness, report."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+
+from baton_alibaba_cloud.baton import types as bt
+from baton_alibaba_cloud.baton.builder import SyncItems
+from baton_alibaba_cloud.baton.c1z.reader import C1zReader
+from baton_alibaba_cloud.baton.c1z.writer import C1zWriter
+from baton_alibaba_cloud.baton.pb.entitlement_pb2 import Entitlement
+from baton_alibaba_cloud.baton.pb.resource_pb2 import Resource, ResourceType
+from baton_alibaba_cloud.baton.sync.engine import ProgressEvent, run_sync
+
+USER = bt.resource_type("user", "User")
+TEAM = bt.resource_type("team", "Team")
+
+
+class Users:
+    resource_type: ResourceType = USER
+
+    async def list(self) -> AsyncIterator[Sequence[Resource]]:
+        for page in range(3):
+            yield [bt.resource(USER, f"u{page}-{n}", f"U{n}") for n in range(700)]
+        yield [bt.resource(USER, "orphan", "Orphan", parent=bt.resource_id("team", "nope"))]
+
+    def entitlements(self, resource: Resource) -> Sequence[Entitlement]:
+        return ()
+
+    def details(self, resource: Resource) -> AsyncIterator[SyncItems] | None:
+        return None
+
+
+class Teams:
+    resource_type: ResourceType = TEAM
+    detailed: list[str]
+
+    def __init__(self) -> None:
+        self.detailed = []
+
+    async def list(self) -> AsyncIterator[Sequence[Resource]]:
+        yield [bt.resource(TEAM, "t1", "T1"), bt.resource(TEAM, "t2", "T2")]
+
+    def entitlements(self, resource: Resource) -> Sequence[Entitlement]:
+        return [bt.assignment_entitlement(resource, "member", grantable_to=[USER])]
+
+    def details(self, resource: Resource) -> AsyncIterator[SyncItems] | None:
+        return self._details(resource)
+
+    async def _details(self, resource: Resource) -> AsyncIterator[SyncItems]:
+        self.detailed.append(resource.id.resource)
+        member = self.entitlements(resource)[0]
+        grants = [bt.grant(member, bt.resource_id("user", f"u0-{n}")) for n in range(600)]
+        grants.append(bt.grant(member, bt.resource_id("user", "ghost")))
+        discovered = bt.resource(TEAM, f"{resource.id.resource}-sub", "Sub")
+        yield SyncItems(resources=[discovered], grants=grants, warnings=["a warning"])
+
+
+async def test_phases_completeness_and_report(tmp_path: Path) -> None:
+    teams = Teams()
+    events: list[ProgressEvent] = []
+    writer = C1zWriter.open(tmp_path / "s.c1z")
+    report = await run_sync([Users(), teams], writer, concurrency_per_type=2,
+                            observer=events.append)
+    writer.commit()
+    # discovered resources are written but not detailed themselves
+    assert sorted(teams.detailed) == ["t1", "t2"]
+    assert report.resources == {"user": 2100, "team": 4}
+    assert report.entitlements == 4 and report.grants == 1200
+    assert "a warning" in report.warnings
+    assert any("resource user:orphan removed" in w for w in report.warnings)
+    assert any("grant team:t1:member:user:ghost removed: its principal user:ghost" in w
+               for w in report.warnings)
+    assert {e.phase for e in events} >= {"list", "details", "complete", "expand", "done"}
+    assert set(report.durations) == {"list", "details", "complete", "expand"}
+    with C1zReader.open(tmp_path / "s.c1z") as reader:
+        assert reader.get_resource("user", "orphan") is None
+        assert reader.get_grant("team:t1:member:user:ghost") is None
+        assert reader.get_grant("team:t2:member:user:u0-5") is not None
