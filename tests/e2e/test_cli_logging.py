@@ -1,0 +1,93 @@
+"""Logs and the terminal: secrets never appear in a debug run; the live display on a pty."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import pty
+import re
+import select
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+from baton_alibaba_cloud.alibaba import AlibabaClient, Endpoints, StaticProvider
+from tests.cli import accounts
+from tests.e2e.cli_helpers import SCRIPT, clean_env, emulator, endpoint_flags, key_flags, run_cli
+
+
+async def _sts_credentials(url: str) -> dict[str, Any]:
+    async with AlibabaClient(StaticProvider(*accounts.DEPLOYER_KEY), Endpoints.single(url)) as c:
+        answer = await c.call("sts", "AssumeRole", {"RoleArn": accounts.SYNC_ROLE_ARN,
+                                                    "RoleSessionName": "log-test"})
+    return dict(answer["Credentials"])
+
+
+def test_a_debug_run_never_shows_a_secret_or_a_token(tmp_path: Path) -> None:
+    env = clean_env(tmp_path)
+    with emulator(accounts.account()) as emu:
+        creds = asyncio.run(_sts_credentials(emu.url))
+        sts_flags = ["--access-key-id", creds["AccessKeyId"],
+                     "--access-key-secret", creds["AccessKeySecret"],
+                     "--security-token", creds["SecurityToken"]]
+        ok = run_cli(["--log-level", "debug", "--sync-secrets", *endpoint_flags(emu), *sts_flags],
+                     tmp_path, env)
+        assumed = run_cli(["--log-level", "debug", "--role-arn", accounts.SYNC_ROLE_ARN,
+                           *endpoint_flags(emu), *key_flags(accounts.DEPLOYER_KEY)], tmp_path,
+                          env)
+        bad = run_cli(["--log-level", "debug", *endpoint_flags(emu),
+                       *key_flags((accounts.ROOT_KEY[0], "wrong-secret-for-the-debug-test"))],
+                      tmp_path, env)
+    assert ok.code == 0, ok.stderr[-2000:]
+    assert assumed.code == 0, assumed.stderr[-2000:]
+    assert bad.code == 1 and "Traceback" in bad.stderr  # debug shows where it failed
+    records = [json.loads(ln) for ln in ok.stderr.splitlines() if ln.startswith("{")]
+    assert any("ListUsers" in r["message"] for r in records if r["level"] == "debug")
+    everything = "".join(r.stdout + r.stderr for r in (ok, assumed, bad))
+    for secret in (creds["AccessKeySecret"], creds["SecurityToken"], accounts.DEPLOYER_KEY[1],
+                   "wrong-secret-for-the-debug-test"):
+        assert secret not in everything
+    assert "Signature=" in everything  # the debug log does show the request headers...
+    assert not re.search(r"Signature=[0-9a-f]{16}", everything)  # ...signature redacted
+
+
+def _read_pty(fd: int, proc: subprocess.Popen[bytes], timeout: float) -> bytes:
+    out = b""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.1)
+        if ready:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:  # the child closed the terminal
+                break
+            if not chunk:
+                break
+            out += chunk
+        elif proc.poll() is not None:
+            break
+    return out
+
+
+def test_the_live_display_is_drawn_on_a_terminal_and_not_when_redirected(tmp_path: Path) -> None:
+    env = clean_env(tmp_path, {"TERM": "xterm-256color", "COLUMNS": "120", "LINES": "40"})
+    with emulator(accounts.account()) as emu:
+        args = [str(SCRIPT), *endpoint_flags(emu), *key_flags(accounts.ROOT_KEY)]
+        master, slave = pty.openpty()
+        proc = subprocess.Popen(args, cwd=tmp_path, env=env, stdin=slave, stdout=slave,
+                                stderr=slave, close_fds=True)
+        os.close(slave)
+        try:
+            screen = _read_pty(master, proc, timeout=50).decode("utf-8", "replace")
+            assert proc.wait(timeout=10) == 0, screen[-2000:]
+        finally:
+            os.close(master)
+        piped = run_cli([*endpoint_flags(emu), *key_flags(accounts.ROOT_KEY)], tmp_path, env)
+    assert "Syncing Alibaba Cloud" in screen and "Resource type" in screen
+    assert "user" in screen and "elapsed" in screen
+    assert "\x1b[" in screen  # drawn with terminal control sequences
+    assert "INFO" in screen  # console log format on a terminal
+    assert piped.code == 0 and "Syncing Alibaba Cloud" not in piped.stderr
+    assert "\x1b[" not in piped.stderr
