@@ -155,9 +155,14 @@ class RateLimiter:
 
     @asynccontextmanager
     async def slot(self, service: str, action: str) -> AsyncIterator[None]:
-        """Hold an in-flight slot and one token of the action for the duration of a request."""
+        """Take one token of the action, then hold an in-flight slot for the request.
+
+        The token comes first: a request waiting for its own action's quota must not occupy
+        one of the shared in-flight slots, or a saturated action (its waiters holding every
+        slot) starves the actions whose quota is idle.
+        """
+        await self.acquire(service, action)
         async with self._in_flight:
-            await self.acquire(service, action)
             yield
 
     def on_throttled(self, service: str, action: str) -> None:
