@@ -17,9 +17,9 @@ import click
 from rich.console import Console
 
 from baton_alibaba_cloud.cli._options import GROUPS, field_options
-from baton_alibaba_cloud.cli._pending import pending
 from baton_alibaba_cloud.cli._progress import summary_table
 from baton_alibaba_cloud.cli._run import connector_config, start, sync_with_progress
+from baton_alibaba_cloud.emulator.accounts import generator
 
 __all__ = ["demo", "emulator", "fault_options"]
 
@@ -130,9 +130,8 @@ def emulator(ctx: click.Context, /, port: int, host: str, account: Path | None,
 
 
 def _synthetic(spec: str) -> dict[str, Any]:
-    generator = pending("emulator.accounts.generator")
     try:
-        return dict(generator.generate_from_spec(spec))
+        return generator.generate(generator.parse_spec(spec))
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--synthetic") from exc
 

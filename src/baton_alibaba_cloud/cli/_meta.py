@@ -12,8 +12,8 @@ from typing import Any
 import click
 
 from baton_alibaba_cloud.cli._options import GROUPS, field_options, resolve
-from baton_alibaba_cloud.cli._pending import pending
 from baton_alibaba_cloud.cli._schema import config_schema
+from baton_alibaba_cloud.connector.permissions import capabilities_json, policy_document
 
 __all__ = ["capabilities", "config", "permissions"]
 
@@ -25,7 +25,7 @@ def _print_json(doc: Any) -> None:
 @click.command()
 def capabilities() -> None:
     """Print the connector's capabilities (ConnectorCapabilities as protojson)."""
-    _print_json(pending("connector.permissions").capabilities_json())
+    _print_json(capabilities_json())
 
 
 @click.command()
@@ -43,7 +43,6 @@ def permissions(ctx: click.Context, /, **_: Any) -> None:
     Attach it to the RAM user or role the connector runs as. Without flags it covers a sync;
     --sync-secrets adds the AccessKey listing, -p the provisioning actions.
     """
-    policy_document = pending("connector.permissions").policy_document
     values = resolve(ctx, GROUPS["features"])
     _print_json(policy_document(sync_secrets=values["sync-secrets"],
                                 provisioning=values["provisioning"]))
