@@ -99,3 +99,12 @@ def test_check_constraints_ignores_fields_the_command_does_not_have() -> None:
 def test_version(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["--version"])
     assert result.exit_code == 0 and "baton-alibaba-cloud" in result.stdout
+
+
+def test_inspect_reads_the_file_given_before_the_subcommand(runner: CliRunner,
+                                                            tmp_path: Any) -> None:
+    missing = tmp_path / "elsewhere.c1z"
+    result = runner.invoke(cli, ["-f", str(missing), "inspect", "stats"])
+    assert result.exit_code != 0 and "elsewhere.c1z" in result.stderr
+    result = runner.invoke(cli, ["inspect", "stats"], env={"BATON_FILE": str(missing)})
+    assert "elsewhere.c1z" in result.stderr

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
 from baton_alibaba_cloud.baton.inspect import show
 from baton_alibaba_cloud.cli._fields import envvar, field
@@ -33,11 +34,24 @@ def _common(fn: Any) -> Any:
 def _show(file_: Path, output_format: str, what: str, *, resource_type: str | None = None,
           resource: str | None = None, entitlement: str | None = None,
           principal_type: str | None = None, principal: str | None = None) -> None:
+    file_ = _inherited_file(file_)
     if not file_.exists():
         raise click.FileError(str(file_), "no such file; run a sync (or demo) first")
     show(file_, what, "json" if output_format == "json" else "console",
          resource_type=resource_type, resource=resource, entitlement=entitlement,
          principal_type=principal_type, principal=principal)
+
+
+def _inherited_file(file_: Path) -> Path:
+    """``baton-alibaba-cloud -f x.c1z inspect stats`` reads x.c1z: a -f given before ``inspect``
+    counts unless this command was given its own."""
+    ctx = click.get_current_context()
+    if ctx.get_parameter_source("file_") is not ParameterSource.DEFAULT:
+        return file_
+    root = ctx.find_root()
+    if "file" in root.params and root.get_parameter_source("file") is not ParameterSource.DEFAULT:
+        return Path(root.params["file"])
+    return file_
 
 
 @click.group()
