@@ -83,10 +83,12 @@ class LiveProgress:
             rows = sorted(self._rows.items())
         for rtype, (phase, resources, grants) in rows:
             table.add_row(rtype, phase, f"{resources:,}", f"{grants:,}")
-        stats = self._stats() if self._stats else RequestStats()
         elapsed = time.monotonic() - self._started
-        footer = Text(f"requests {stats.requests:,}  throttled {stats.throttled:,}  "
-                      f"elapsed {elapsed:,.1f}s", style="dim")
+        text = f"elapsed {elapsed:,.1f}s"
+        if self._stats is not None:
+            stats = self._stats()
+            text = f"requests {stats.requests:,}  throttled {stats.throttled:,}  {text}"
+        footer = Text(text, style="dim")
         return Group(table, footer)
 
     def __enter__(self) -> LiveProgress:

@@ -76,6 +76,9 @@ def run_root(ctx: click.Context) -> None:
 def sync_with_progress(config: ConnectorConfig, path: Path) -> SyncReport:
     """Run a sync with the live display on a terminal; log and return its report."""
     console = Console(stderr=True)
+    # TODO(connector.run): run.sync builds its AlibabaClient internally and does not expose
+    # client.stats while it runs; once it takes a hook (e.g. ``on_client=``), pass
+    # ``progress.set_stats`` so the display shows requests and throttled answers live.
     with LiveProgress(console) as progress:
         report = asyncio.run(run.sync(config, path, observer=progress))
     log.info("sync finished", extra={"sync_id": report.sync_id, "file": str(path),
