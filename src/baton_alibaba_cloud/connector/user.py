@@ -20,7 +20,7 @@ from baton_alibaba_cloud.baton.pb.entitlement_pb2 import Entitlement
 from baton_alibaba_cloud.baton.pb.resource_pb2 import Resource, ResourceType
 from baton_alibaba_cloud.connector import access_key, ids, policy, resource_types
 from baton_alibaba_cloud.connector._context import Context, with_profile
-from baton_alibaba_cloud.connector._login import LoginFacts, LoginFactsSource
+from baton_alibaba_cloud.connector._login import REPORT_MAX_USERS, LoginFacts, LoginFactsSource
 from baton_alibaba_cloud.connector._payload import (
     compact,
     items,
@@ -55,6 +55,8 @@ class UserSyncer:
         async for page in self.ctx.api.pages("ims", "ListUsers", {"Status": "active,freeze"}):
             users = [transform_user(u, self.ctx.uid) for u in _users(page)]
             self.ctx.counts.users += len(users)
+            if self.ctx.counts.users > REPORT_MAX_USERS:
+                self.logins.prefetch_virtual_mfa()  # the per-user plan: its MFA list, early
             yield users
 
     def entitlements(self, resource: Resource) -> Sequence[Entitlement]:
