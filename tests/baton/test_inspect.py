@@ -47,11 +47,9 @@ def test_tables_on_our_file(small: Path) -> None:
         inspect.render_entitlements(r, console)
         inspect.render_grants(r, console)
         inspect.render_stats(r, console)
-        inspect.render_access(r, console, "user", "u1")
     text = console.export_text()
     for expected in ("TRAIT_USER", "Parent Resource", "Acme (account)", "Permission",
-                     "group:g1:member:user:u1", "Admins Member", "Alice", "grants",
-                     "Effective Access for Alice (user)", "member"):
+                     "group:g1:member:user:u1", "Admins Member", "Alice", "grants"):
         assert expected in text
 
 
@@ -62,10 +60,6 @@ def test_json_rows(small: Path) -> None:
         assert inspect.resource_rows(r, "group") == [
             {"id": "g1", "display_name": "Admins", "resource_type": "group",
              "parent_resource": "Acme (account)"}
-        ]
-        assert inspect.access_rows(r, "user", "u1") == [
-            {"resource_type": "group", "resource_id": "g1", "resource": "Admins",
-             "entitlements": ["member"]}
         ]
         stats = inspect.stats_rows(r)
     assert json.loads(console.export_text()) == [
@@ -99,7 +93,45 @@ def test_show_dispatches_every_view(small: Path) -> None:
     console = _console()
     for what in ("resource-types", "resources", "entitlements", "grants", "stats"):
         inspect.show(small, what, "json", console=console, resource_type="group")
-    inspect.show(small, "access", "json", console=console, principal_type="user", principal="u1")
     assert '"Admins Member"' in console.export_text()
     with pytest.raises(ValueError, match="unknown inspect view"):
         inspect.show(small, "nope", console=console)
+
+
+def test_access_view_is_the_tree_with_paths(small: Path) -> None:
+    """``inspect access`` is ``baton.access``: each entitlement with how it is held."""
+    console = _console()
+    inspect.show(small, "access", console=console, principal_type="user", principal="u1")
+    text = console.export_text()
+    assert "Effective access for Alice (user)" in text
+    assert "member  direct" in text
+    inspect.show(small, "access", "json", console=console, principal_type="user", principal="u1")
+    data = json.loads(console.export_text())
+    assert data["principal"] == {"type": "user", "id": "u1", "display_name": "Alice"}
+    [group] = data["resources"]
+    assert group["display_name"] == "Admins"
+    assert [(e["slug"], e["direct"], [p["label"] for p in e["paths"]])
+            for e in group["entitlements"]] == [("member", True, ["direct"])]
+
+
+def test_ram_arns_are_shown_literally(tmp_path: Path) -> None:
+    """``acs:ram::…`` contains ``:ram:``, an emoji code, and ``[x]`` is markup: neither may be
+    interpreted in the tables or in the access tree."""
+    out = tmp_path / "arn.c1z"
+    user_id = "acs:ram::5123456789012345:user/alice"
+    group_id = "acs:ram::5123456789012345:group/[dev]"
+    user = t.resource("user", user_id, "Alice", annotations=[t.user_trait()])
+    group = t.resource("group", group_id, "[bold]dev[/]", annotations=[t.group_trait()])
+    member = t.assignment_entitlement(group, "member")
+    with C1zWriter.open(out) as w:
+        w.put_resources([user, group])
+        w.put_entitlements([member])
+        w.put_grants([t.grant(member, user)])
+        w.commit()
+    console = _console()
+    inspect.show(out, "grants", console=console)
+    inspect.show(out, "access", console=console, principal_type="user", principal=user_id)
+    text = console.export_text()
+    assert f"group:{group_id}:member:user:{user_id}" in text
+    assert "\N{RAM}" not in text
+    assert "[bold]dev[/] (group)" in text

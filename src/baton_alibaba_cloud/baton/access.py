@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from rich.console import Console
-from rich.markup import escape
+from rich.text import Text
 from rich.tree import Tree
 
 from baton_alibaba_cloud.baton.c1z.reader import C1zReader
@@ -241,24 +241,26 @@ def _held_json(held: HeldEntitlement) -> dict[str, object]:
 
 
 def access_tree(access: EffectiveAccess) -> Tree:
-    """The ``rich`` tree: principal -> resource (type) -> slug, annotated with its paths."""
-    root = Tree(
-        f"Effective access for [bold]{escape(access.display_name)}[/] "
-        f"({escape(access.principal_type)})"
-    )
+    """The ``rich`` tree: principal -> resource (type) -> slug, annotated with its paths.
+
+    Labels are ``Text``, never markup: names and ids are shown literally (a fallback id
+    ``acs:ram::…`` holds ``:ram:``, which markup would turn into an emoji)."""
+    root = Tree(Text.assemble(
+        "Effective access for ", (access.display_name, "bold"), f" ({access.principal_type})"
+    ))
     if not access.resources:
-        root.add("[dim]no grants[/]")
+        root.add(Text("no grants", style="dim"))
     for res in access.resources:
-        branch = root.add(f"{escape(res.display_name)} [dim]({escape(res.resource_type)})[/]")
+        branch = root.add(Text.assemble(res.display_name, (f" ({res.resource_type})", "dim")))
         for held in res.entitlements:
             # two entitlements of one resource (a group's member and admin) read the same
             labels = list(dict.fromkeys(p.label() for p in held.paths)) or ["direct"]
             if len(labels) == 1:  # the common case stays on one line
-                branch.add(f"{escape(held.slug)}  [dim]{escape(labels[0])}[/]")
+                branch.add(Text.assemble(held.slug, "  ", (labels[0], "dim")))
                 continue
-            leaf = branch.add(escape(held.slug))
+            leaf = branch.add(Text(held.slug))
             for label in labels:
-                leaf.add(f"[dim]{escape(label)}[/]")
+                leaf.add(Text(label, style="dim"))
     return root
 
 

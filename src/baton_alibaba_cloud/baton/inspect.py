@@ -13,11 +13,13 @@ as the table), and each ``render_*`` prints it to a ``rich`` console as a table
   output_format="console")``: ID, Resource Type, Resource, Entitlement, Principal (display names)
 * ``render_stats(reader, console, output_format="console")``: the sync, then counts per
   resource type, entitlements and grants
-* ``render_access(reader, console, principal_type, principal_id, output_format="console")``:
-  the effective access tree of one principal (resource -> entitlement slugs)
 * ``show(path, what, output_format="console", *, console=None, **filters)``: open the file and
   render one of ``resource-types``, ``resources``, ``entitlements``, ``grants``, ``stats``,
-  ``access`` (what the CLI's ``inspect`` subcommands call)
+  ``access`` (what the CLI's ``inspect`` subcommands call); ``access`` is
+  ``baton.access.render_access``, the effective access tree with the path of each entitlement
+
+Cells are plain ``rich`` ``Text``: ids such as ``acs:ram::<uid>:user/x`` contain ``:ram:``, which
+rich would otherwise render as an emoji, and names may contain ``[...]`` markup.
 
 Unlike the Go CLI, a dangling reference (a grant whose principal is not in the sync) does not
 abort the listing: the raw id is shown instead of the display name, so an incomplete file can
@@ -33,18 +35,17 @@ from typing import Literal
 
 from rich.console import Console
 from rich.table import Table
-from rich.tree import Tree
+from rich.text import Text
 
+from baton_alibaba_cloud.baton.access import render_access
 from baton_alibaba_cloud.baton.c1z.reader import C1zReader
 from baton_alibaba_cloud.baton.pb.entitlement_pb2 import Entitlement
 from baton_alibaba_cloud.baton.pb.resource_pb2 import Resource, ResourceId, ResourceType
 
 __all__ = [
     "OutputFormat",
-    "access_rows",
     "entitlement_rows",
     "grant_rows",
-    "render_access",
     "render_entitlements",
     "render_grants",
     "render_resource_types",
@@ -189,28 +190,6 @@ def stats_rows(reader: C1zReader) -> Row:
     }
 
 
-def access_rows(reader: C1zReader, principal_type: str, principal_id: str) -> list[Row]:
-    """What one principal holds, direct and expanded: per resource (type, id, display name),
-    the entitlement slugs, sorted."""
-    names = _Names(reader)
-    by_resource: dict[tuple[str, str], set[str]] = {}
-    principal = ResourceId(resource_type=principal_type, resource=principal_id)
-    for g in reader.grants(principal=principal):
-        ent = names.entitlement(g.entitlement.id) or g.entitlement
-        rid = ent.resource.id
-        slug = ent.slug or g.entitlement.id.rsplit(":", 1)[-1]
-        by_resource.setdefault((rid.resource_type, rid.resource), set()).add(slug)
-    return [
-        {
-            "resource_type": rt,
-            "resource_id": rid,
-            "resource": names.resource_name(ResourceId(resource_type=rt, resource=rid)),
-            "entitlements": sorted(slugs),
-        }
-        for (rt, rid), slugs in sorted(by_resource.items())
-    ]
-
-
 # --- rendering ---------------------------------------------------------------------------------
 
 
@@ -228,8 +207,13 @@ def _emit(
 def _table(headers: Sequence[str], rows: list[Row], title: str | None = None) -> Table:
     table = Table(*headers, title=title)
     for row in rows:
-        table.add_row(*(", ".join(v) if isinstance(v, list) else str(v) for v in row.values()))
+        table.add_row(*(_cell(v) for v in row.values()))
     return table
+
+
+def _cell(value: object) -> Text:
+    """A literal cell: no markup, no emoji codes (``acs:ram::`` holds ``:ram:``)."""
+    return Text(", ".join(value) if isinstance(value, list) else str(value))
 
 
 def render_resource_types(
@@ -291,40 +275,16 @@ def _stats_tables(data: Row) -> Table:
     sync = data["sync"]
     if isinstance(sync, dict):
         info = Table("Sync ID", "Type", "Started At", "Ended At", title="Sync")
-        info.add_row(*(str(sync[k] if sync[k] is not None else "-") for k in sync))
+        info.add_row(*(_cell(sync[k] if sync[k] is not None else "-") for k in sync))
         outer.add_row(info)
     counts = Table("Type", "Count", title="Counts")
     by_type = data["resources_by_type"]
     for type_id, count in by_type.items() if isinstance(by_type, dict) else ():
-        counts.add_row(str(type_id), str(count))
+        counts.add_row(_cell(type_id), _cell(count))
     counts.add_row("entitlements", str(data["entitlements"]))
     counts.add_row("grants", str(data["grants"]))
     outer.add_row(counts)
     return outer
-
-
-def render_access(
-    reader: C1zReader,
-    console: Console,
-    principal_type: str,
-    principal_id: str,
-    output_format: OutputFormat = "console",
-) -> None:
-    """Print the effective access of one principal as a tree (resource -> slugs)."""
-    rows = access_rows(reader, principal_type, principal_id)
-
-    def tree() -> Tree:
-        who = _Names(reader).resource_name(
-            ResourceId(resource_type=principal_type, resource=principal_id)
-        )
-        root = Tree(f"Effective Access for {who} ({principal_type})")
-        for row in rows:
-            branch = root.add(f"{row['resource']} ({row['resource_type']})")
-            for slug in row["entitlements"] if isinstance(row["entitlements"], list) else ():
-                branch.add(str(slug))
-        return root
-
-    _emit(console, output_format, rows, tree)
 
 
 def show(
