@@ -138,3 +138,40 @@ def test_unknown_principal_forms_warn_and_keep_the_rest() -> None:
     assert _tuples(result) == {("user", f"acs:ram::{UID}:user/alice", None)}
     assert len(result.warnings) == 6
     assert all("odd" in w for w in result.warnings)
+
+
+def _deny(principal: dict[str, Any]) -> dict[str, Any]:
+    return {"Effect": "Deny", "Action": "sts:AssumeRole", "Principal": principal}
+
+
+def test_deny_matches_the_principal_whatever_its_spelling() -> None:
+    """The account as ``<uid>`` or as its root ARN is one principal; so is a service or an
+    identity provider in another case. A Deny in one spelling removes the Allow in another."""
+    saml = f"acs:ram::{UID}:saml-provider/okta"
+    doc = _doc(
+        _allow({"RAM": [UID, f"acs:ram::{OTHER}:root", f"acs:ram::{UID}:user/alice"],
+                "Service": "ECS.aliyuncs.com", "Federated": saml}),
+        _deny({"RAM": [f"acs:ram::{UID}:root", OTHER], "Service": "ecs.aliyuncs.com",
+               "Federated": saml.upper().replace("ACS:RAM", "acs:ram")}),
+    )
+    result = parse_trust(doc, role="r", uid=UID)
+    assert result.warnings == []
+    assert _tuples(result) == {("user", f"acs:ram::{UID}:user/alice", None)}
+
+
+def test_deny_of_one_foreign_user_keeps_the_rest_of_its_account() -> None:
+    bob, carol = f"acs:ram::{OTHER}:user/bob", f"acs:ram::{OTHER}:role/carol"
+    doc = _doc(_allow({"RAM": [bob, carol]}), _deny({"RAM": bob}))
+    result = parse_trust(doc, role="r", uid=UID)
+    assert [(g.principal_id, g.metadata()) for g in result.grants] == [
+        (OTHER, {"principal_arns": [carol]})
+    ]
+    whole = parse_trust(_doc(_allow({"RAM": [bob]}), _deny({"RAM": OTHER})), role="r", uid=UID)
+    assert whole.grants == []
+
+
+def test_unknown_denied_principal_warns_naming_the_role() -> None:
+    doc = _doc(_allow({"RAM": UID}), _deny({"RAM": "arn:aws:iam::1:root"}))
+    result = parse_trust(doc, role="odd", uid=UID)
+    assert _tuples(result) == {("account", UID, None)}
+    assert len(result.warnings) == 1 and "role odd" in result.warnings[0]

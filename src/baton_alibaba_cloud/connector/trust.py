@@ -63,23 +63,52 @@ def parse_trust(document: str | Mapping[str, Any] | None, *, role: str, uid: str
     result = TrustResult()
     statements = _statements(document, role, result.warnings)
     allowed: list[tuple[str, str, Any]] = []
-    denied: set[tuple[str, str]] = set()
+    denied: list[tuple[str, str]] = []
     for n, statement in enumerate(statements, 1):
         parsed = _statement(statement, n, role, result.warnings)
         if parsed is None:
             continue
         effect, principals, condition = parsed
         if effect == "deny":
-            denied.update((key, value.lower()) for key, value in principals)
+            denied.extend(principals)
         else:
             allowed.extend((key, value, condition) for key, value in principals)
+    blocked = _blocked(denied, role, uid, result.warnings)
     merged: dict[tuple[str, str], TrustGrant] = {}
     for key, value, condition in allowed:
-        if (key, value.lower()) in denied:
-            continue
-        _add(merged, key, value, condition, role, uid, result.warnings)
+        target = _classify(key, value, uid)
+        if target is None:
+            result.warnings.append(
+                f"role {role}: trust principal {key}={value!r} is of an unknown form"
+            )
+        elif not _denied(target, blocked):
+            _add(merged, target, condition)
     result.grants = list(merged.values())
     return result
+
+
+def _blocked(
+    denied: list[tuple[str, str]], role: str, uid: str, warnings: list[str]
+) -> set[tuple[str, ...]]:
+    """What Deny statements name, compared by principal rather than by spelling: the account
+    as ``<uid>`` or as its root ARN, any case. A whole principal is ``(type, id)``; one user or
+    role of another account is ``(arn,)``, so denying it keeps the rest of that account."""
+    blocked: set[tuple[str, ...]] = set()
+    for key, value in denied:
+        target = _classify(key, value, uid)
+        if target is None:
+            warnings.append(f"role {role}: denied principal {key}={value!r} is of an unknown form")
+            continue
+        ptype, pid, foreign_arn = target
+        blocked.add((foreign_arn.lower(),) if foreign_arn else (ptype, pid.lower()))
+    return blocked
+
+
+def _denied(target: tuple[str, str, str | None], blocked: set[tuple[str, ...]]) -> bool:
+    ptype, pid, foreign_arn = target
+    if (ptype, pid.lower()) in blocked:
+        return True
+    return foreign_arn is not None and (foreign_arn.lower(),) in blocked
 
 
 def _statements(document: object, role: str, warnings: list[str]) -> list[Any]:
@@ -144,17 +173,9 @@ def _statement(
 
 def _add(
     merged: dict[tuple[str, str], TrustGrant],
-    key: str,
-    value: str,
+    target: tuple[str, str, str | None],
     condition: Any,
-    role: str,
-    uid: str,
-    warnings: list[str],
 ) -> None:
-    target = _classify(key, value, uid)
-    if target is None:
-        warnings.append(f"role {role}: trust principal {key}={value!r} is of an unknown form")
-        return
     ptype, pid, foreign_arn = target
     grant = merged.setdefault((ptype, pid), TrustGrant(ptype, pid))
     if condition is None:
