@@ -130,6 +130,7 @@ def test_writes(backend: Backend) -> None:
     ("ListUsers", {"MaxItems": "1001"}, "InvalidParameter.MaxItems", 400),
     ("GetCredentialReport", {}, "EntityNotExist.CredentialReport", 404),
     ("DeleteUser", {"UserPrincipalName": f"carol@{DOMAIN}"}, "DeleteConflict.User.Group", 409),
+    ("DeleteUser", {}, "MissingUserPrincipalName", 400),
 ])
 def test_errors(backend: Backend, action: str, params: dict[str, str], code: str,
                 status: int) -> None:

@@ -8,12 +8,15 @@ from typing import Any
 
 import pytest
 
+from baton_alibaba_cloud.alibaba import metadata
 from baton_alibaba_cloud.emulator.accounts import SAMPLE_ACCOUNT
 from baton_alibaba_cloud.emulator.backend import Backend
 from baton_alibaba_cloud.emulator.errors import EmulatorError
 from baton_alibaba_cloud.emulator.identity import Caller
 from baton_alibaba_cloud.emulator.responses import dispatch, implemented_actions
 from baton_alibaba_cloud.emulator.responses._common import method_name
+
+from .wire_check import wire_problems
 
 ADMIN_KEY = "LTAI5tDemoAdminKey000001"
 SDK_PACKAGES = {"ram": "alibabacloud_ram20150501", "ims": "alibabacloud_ims20190815",
@@ -58,6 +61,8 @@ def assert_sdk_shape(service: str, action: str, body: dict[str, Any]) -> None:
     model = getattr(models, f"{action}ResponseBody")
     wire = {**body, "RequestId": "test"}
     assert model().from_map(wire).to_map() == wire
+    spec = metadata.load(service).actions[action].response  # type: ignore[arg-type]
+    assert wire_problems(wire, spec, action) == []
 
 
 @pytest.fixture
@@ -224,7 +229,9 @@ ERRORS = [
     ("ListUsers", {"MaxItems": "1001"}, "InvalidParameter.MaxItems", 400),
     ("ListGroups", {"MaxItems": "0"}, "InvalidParameter.MaxItems", 400),
     ("ListUsers", {"Marker": "garbage!"}, "InvalidParameter.Marker", 400),
-    ("GetUser", {}, "MissingParameter", 400),
+    ("GetUser", {}, "MissingUserName", 400),
+    ("UpdateUser", {}, "MissingUserName", 400),
+    ("CreateGroup", {}, "MissingGroupName", 400),
     ("NoSuchAction", {}, "InvalidAction.NotFound", 404),
 ]
 

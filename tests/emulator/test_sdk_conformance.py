@@ -6,9 +6,12 @@ sign, send and parse on their own; if they accept the emulator's answers, the em
 the real wire format. Every action the product uses is called through both the sync method (in
 a worker thread, since it blocks) and the async one, against a fresh emulator per test.
 
-Each answer is checked three ways: the SDK parsed it into its response model (status 200, a
+Each answer is checked four ways: the SDK parsed it into its response model (status 200, a
 body, a RequestId); every value in that model has the JSON type our API metadata snapshot
-records; and the fields the product relies on are present.
+records; the raw wire body (before the model drops unknown keys) has only the snapshot's
+fields, with their types, ``YYYY-MM-DDThh:mm:ssZ`` timestamps and ``Marker`` exactly when
+``IsTruncated``, and the model kept all of it; and the fields the product relies on are
+present.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from tests.emulator.test_sdk_conformance_account import (
     DOMAIN,
     OIDC_ISSUER,
 )
+from tests.emulator.wire_check import wire_problems
 
 try:
     from baton_alibaba_cloud.emulator.server import RunningEmulator, running_emulator
@@ -194,11 +198,38 @@ def sdk_config(emu: RunningEmulator, key: tuple[str, str] = ADMIN_KEY,
                   read_timeout=10_000, connect_timeout=5_000)
 
 
+def _capture_raw(client: Any, raw: list[dict[str, Any]]) -> None:
+    """Keep the decoded JSON body each request returns, before the model drops anything.
+
+    V3 actions go through ``call_api``; the anonymous STS ones through ``do_rpcrequest``."""
+    def sync_wrapper(send: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapped(*args: Any) -> Any:
+            answer = send(*args)
+            raw.append(answer["body"])
+            return answer
+        return wrapped
+
+    def async_wrapper(send: Callable[..., Any]) -> Callable[..., Any]:
+        async def wrapped(*args: Any) -> Any:
+            answer = await send(*args)
+            raw.append(answer["body"])
+            return answer
+        return wrapped
+
+    for name in ("call_api", "do_rpcrequest"):
+        setattr(client, name, sync_wrapper(getattr(client, name)))
+        setattr(client, f"{name}_async", async_wrapper(getattr(client, f"{name}_async")))
+
+
 async def sdk_call(config: Config, service: Service, action: str,
-                   kwargs: Mapping[str, Any], mode: str) -> Any:
-    """Call ``action`` through the SDK's sync (in a thread) or async method."""
+                   kwargs: Mapping[str, Any], mode: str,
+                   raw: list[dict[str, Any]] | None = None) -> Any:
+    """Call ``action`` through the SDK's sync (in a thread) or async method; ``raw`` collects
+    the wire bodies the SDK decoded."""
     spec = metadata.load(service).actions[action]
     client = CLIENTS[service](config)
+    if raw is not None:
+        _capture_raw(client, raw)
     request_class = getattr(MODELS[service], f"{action}Request", None)
     args = [request_class(**kwargs)] if request_class is not None else []
     if mode == "sync":
@@ -237,12 +268,15 @@ def values_at(body: Mapping[str, Any], path: str) -> list[Any]:
     return found
 
 
-def check_answer(step: Step, response: Any) -> dict[str, Any]:
+def check_answer(step: Step, response: Any, raw: dict[str, Any]) -> dict[str, Any]:
     assert response.status_code == 200
     assert response.body is not None
     body: dict[str, Any] = response.body.to_map()
     assert isinstance(body.get("RequestId"), str) and body["RequestId"]
-    check_types(body, metadata.load(step.service).actions[step.action].response, step.action)
+    spec = metadata.load(step.service).actions[step.action].response
+    check_types(body, spec, step.action)
+    assert wire_problems(raw, spec, step.action) == []
+    assert body == raw, "the SDK's model dropped or changed something the emulator sent"
     for path in step.expect:
         values = values_at(body, path)
         assert values and all(v not in (None, "") for v in values), f"{step.id}: {path} missing"
@@ -267,7 +301,9 @@ async def test_every_action_answers_the_sdk(emulator: RunningEmulator, step: Ste
     kwargs = dict(step.kwargs)
     if "oidctoken" in kwargs:
         kwargs["oidctoken"] = _oidc_token()
-    check_answer(step, await sdk_call(config, step.service, step.action, kwargs, mode))
+    raw: list[dict[str, Any]] = []
+    answer = await sdk_call(config, step.service, step.action, kwargs, mode, raw)
+    check_answer(step, answer, raw[-1])
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -93,6 +93,46 @@ def test_any_query_value_change_fails(shared_dir: Path, name: str) -> None:
     assert _code(vector, replace(request, query=extra)) == "SignatureDoesNotMatch"
 
 
+def _each_char(text: str) -> list[str]:
+    """``text`` with each character in turn replaced by another printable one."""
+    return [text[:i] + ("Y" if c == "Z" else "Z") + text[i + 1:] for i, c in enumerate(text)]
+
+
+def _every_signed_byte_altered(request: IncomingRequest) -> list[IncomingRequest]:
+    """One request per signed character: method, path, each query name and value, each
+    signed header value, each body byte."""
+    variants = [replace(request, method=m) for m in ("GET", "PUT") if m != request.method]
+    variants += [replace(request, path=p) for p in _each_char(request.path)]
+    for index, (key, value) in enumerate(request.query):
+        for new_key in _each_char(key):
+            variants.append(replace(request, query=[*request.query[:index], (new_key, value),
+                                                    *request.query[index + 1:]]))
+        for new_value in _each_char(value):
+            variants.append(replace(request, query=[*request.query[:index], (key, new_value),
+                                                    *request.query[index + 1:]]))
+    signed = set(_signed_names(request))
+    for index, (name, value) in enumerate(request.headers):
+        if name.lower() in signed:
+            variants += [replace(request, headers=[*request.headers[:index], (name, altered),
+                                                   *request.headers[index + 1:]])
+                         for altered in _each_char(value)]
+    for index in range(len(request.body)):
+        body = bytearray(request.body)
+        body[index] ^= 0x01
+        variants.append(replace(request, body=bytes(body)))
+    return variants
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_signed_byte_matters(shared_dir: Path, name: str) -> None:
+    """Exhaustive: no character the signature covers can change and still verify."""
+    vector = _load(shared_dir, name)
+    variants = _every_signed_byte_altered(_incoming(vector))
+    assert len(variants) > 100
+    for variant in variants:
+        assert _code(vector, variant) == "SignatureDoesNotMatch", variant
+
+
 def test_body_change_fails(shared_dir: Path) -> None:
     vector = _load(shared_dir, "vector_6")
     request = _incoming(vector)

@@ -6,7 +6,7 @@ The backend raises it for business rules (``EntityNotExist.User``), the app for 
 
 from __future__ import annotations
 
-__all__ = ["EmulatorError"]
+__all__ = ["EmulatorError", "missing_parameter"]
 
 
 class EmulatorError(Exception):
@@ -17,3 +17,9 @@ class EmulatorError(Exception):
         self.code = code
         self.message = message
         self.http_status = http_status
+
+
+def missing_parameter(name: str) -> EmulatorError:
+    """``Missing<Name>`` (400): the same code the metadata check gives for a required parameter,
+    so a parameter the handler needs but the snapshot marks optional fails the same way."""
+    return EmulatorError(f"Missing{name}", f"{name} is mandatory for this action.", 400)

@@ -13,7 +13,7 @@ from typing import Any, ClassVar, TypeVar
 
 from .._backend.paging import Page
 from ..backend import Backend
-from ..errors import EmulatorError
+from ..errors import EmulatorError, missing_parameter
 from ..identity import Caller
 
 __all__ = ["BaseResponses", "Wire", "method_name"]
@@ -60,7 +60,7 @@ class BaseResponses:
     def required(self, name: str) -> str:
         value = self.params.get(name)
         if value is None or value == "":
-            raise EmulatorError("MissingParameter", f"{name} is mandatory for this action.", 400)
+            raise missing_parameter(name)
         return str(value)
 
     def flag(self, name: str) -> bool | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .._backend.users import UserChanges
 from ..entities import User, format_time
-from ..errors import EmulatorError
+from ..errors import missing_parameter
 from ._common import BaseResponses, Wire, invalid, tags_match
 from ._wire import group_wire, user_wire
 
@@ -35,8 +35,7 @@ class ImsResponses(BaseResponses):
         user_id = self.param("UserId")
         if user_id:
             return self.backend.user_by_id(user_id)
-        raise EmulatorError("MissingParameter",
-                            "UserPrincipalName is mandatory for this action.", 400)
+        raise missing_parameter("UserPrincipalName")
 
     def _statuses(self) -> set[str] | None:
         """``Status``: only ``active`` when absent; ``Tag`` returns both and excludes Status."""

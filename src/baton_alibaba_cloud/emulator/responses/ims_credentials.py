@@ -9,7 +9,7 @@ import io
 from .._backend.credentials import LoginChanges
 from .._backend.report import REPORT_COLUMNS
 from ..entities import AccessKey, User, format_time
-from ..errors import EmulatorError
+from ..errors import EmulatorError, missing_parameter
 from ._common import Wire, invalid
 from ._wire import optional
 from .ims import ImsResponses
@@ -28,8 +28,7 @@ class ImsCredentialResponses(ImsResponses):
             return self.backend.user(self.caller.name)
         if self.caller.kind == "root":
             return None
-        raise EmulatorError("MissingParameter",
-                            "UserPrincipalName is mandatory for this action.", 400)
+        raise missing_parameter("UserPrincipalName")
 
     def _keys(self) -> list[AccessKey]:
         user = self._user_or_caller()
@@ -89,8 +88,7 @@ class ImsCredentialResponses(ImsResponses):
     def get_user_mfa_info(self) -> Wire:
         user = self._user_or_caller()
         if user is None:
-            raise EmulatorError("MissingParameter",
-                                "UserPrincipalName is mandatory for this action.", 400)
+            raise missing_parameter("UserPrincipalName")
         device = self.backend.mfa_device_of(user)
         if device is None:
             return {"IsMFAEnable": False}

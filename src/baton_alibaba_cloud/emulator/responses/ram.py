@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .._backend.users import UserChanges
 from ..entities import User, format_time
-from ..errors import EmulatorError
+from ..errors import missing_parameter
 from ._common import BaseResponses, Wire, tags_match
 from ._wire import group_wire, optional, role_wire, user_wire
 
@@ -39,7 +39,7 @@ class RamResponses(BaseResponses):
             return self.backend.user(self.caller.name)
         if self.caller.kind == "root":
             return None
-        raise EmulatorError("MissingParameter", "UserName is mandatory for this action.", 400)
+        raise missing_parameter("UserName")
 
     def _full_user(self, user: User) -> Wire:
         return user_wire(self.backend, user, ims=False, fields=("UpdateDate",))
