@@ -21,6 +21,7 @@ from baton_alibaba_cloud.alibaba import (
     ServerError,
     StaticProvider,
     TransportError,
+    _client,
     redact_headers,
 )
 
@@ -268,6 +269,33 @@ async def test_validate_refuses_before_sending(fake_api: FakeApi) -> None:
             await client.call("ims", "ListUsers", {"MaxItems": 5000})
     assert fake_api.seen == []
     assert caught.value.code.startswith("InvalidParameter")
+
+
+async def test_validation_is_on_in_tests_and_with_debug_logging(
+    fake_api: FakeApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CONTRACT §5: the client validates every request in tests and at --log-level debug."""
+    assert _client.VALIDATE_REQUESTS, "tests/conftest.py turns request validation on"
+    monkeypatch.setattr(_client, "VALIDATE_REQUESTS", False)
+    client = AlibabaClient(StaticProvider("testid", "testsecret", None),
+                           Endpoints.single(fake_api.url), clock=lambda: DATE)
+    library = logging.getLogger("baton_alibaba_cloud.alibaba")
+    previous = library.level
+    try:
+        library.setLevel(logging.INFO)
+        assert not client._validates()
+        library.setLevel(logging.DEBUG)
+        async with client:
+            with pytest.raises(AlibabaError) as caught:
+                await client.call("ims", "ListUsers", {"MaxItems": 5000})
+    finally:
+        library.setLevel(previous)
+    assert fake_api.seen == [] and caught.value.code == "InvalidParameter.MaxItems"
+    monkeypatch.setattr(_client, "VALIDATE_REQUESTS", True)
+    assert client._validates()
+    explicit = AlibabaClient(StaticProvider("testid", "testsecret", None),
+                             Endpoints.single(fake_api.url), validate=False)
+    assert not explicit._validates()
 
 
 async def test_anonymous_call_is_unsigned(fake_api: FakeApi) -> None:
