@@ -10,8 +10,9 @@ Two plans, chosen once per sync from the phase-1 user count:
   from the report (created since) falls back to the per-user calls.
 * **per user** (more than 3,500 users, or the report is refused): IMS GetLoginProfile per user
   (``EntityNotExist.User.LoginProfile`` = no console login); ListVirtualMFADevices pages (100
-  devices a request, once) answer MFA for most users; GetUserMFAInfo only for console users
-  without a virtual device, since only it sees U2F keys and MFA only guards console logins;
+  devices a request, once) answer MFA for every user without console login and most console
+  users; GetUserMFAInfo only for console users without a virtual device, since only it sees
+  U2F keys and MFA only guards console logins;
   ListAccessKeys only for users without console login (to tell a service account), or for
   everyone with ``--sync-secrets``, where the access-key listing needs it anyway.
 """
@@ -138,7 +139,9 @@ class LoginFactsSource:
         profile = await self._login_profile(upn)
         if profile is None or str(profile.get("Status", "Active")) != "Active":
             required = None if profile is None else _flag(str(profile.get("MFABindRequired")))
-            return LoginFacts(False, required, None)
+            # no console login, so a U2F key guards nothing: the virtual devices answer, as
+            # the report's mfa_active does for the same user
+            return LoginFacts(False, required, upn in await self._virtual_mfa_users())
         required = _flag(str(profile.get("MFABindRequired")))
         last = parse_time(profile.get("LastLoginTime"))
         if upn in await self._virtual_mfa_users():
