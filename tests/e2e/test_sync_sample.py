@@ -145,8 +145,14 @@ async def _plan_sync(spec: str, tmp_path: Path) -> tuple[RunningEmulator, int]:
         return emu, attached
 
 
+def _attachment_requests(emu: RunningEmulator) -> int:
+    return sum(emu.request_log.count(action) for action in (
+        "ListEntitiesForPolicy", "ListPoliciesForUser", "ListPoliciesForGroup",
+        "ListPoliciesForRole"))
+
+
 async def test_per_principal_plan_when_few_principals(tmp_path: Path) -> None:
-    emu, _ = await _plan_sync(
+    emu, attached = await _plan_sync(
         "users=4,groups=2,roles=2,system_policies=50,custom_policies=40,memberships=4,"
         "attachments=60", tmp_path)
     log = emu.request_log
@@ -154,6 +160,7 @@ async def test_per_principal_plan_when_few_principals(tmp_path: Path) -> None:
     assert log.count("ListPoliciesForUser") == 4
     assert log.count("ListPoliciesForGroup") == 2
     assert log.count("ListPoliciesForRole") == 2
+    assert _attachment_requests(emu) == 8 < attached  # the per-policy plan would cost more
 
 
 async def test_per_policy_plan_when_many_principals(tmp_path: Path) -> None:
@@ -164,6 +171,7 @@ async def test_per_policy_plan_when_many_principals(tmp_path: Path) -> None:
     assert log.count("ListEntitiesForPolicy") == attached
     for action in ("ListPoliciesForUser", "ListPoliciesForGroup", "ListPoliciesForRole"):
         assert log.count(action) == 0
+    assert _attachment_requests(emu) == attached < 120 + 10 + 10  # fewer than one per principal
 
 
 def test_report_is_json_friendly() -> None:
