@@ -13,6 +13,7 @@ grants (users, keys, principals, ``inspect access``) is in ``test_access_graph_r
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -327,6 +328,8 @@ async def test_exact_grants_direct_and_expanded(plan: str, tmp_path: Path) -> No
         "role odd-role: trust principal ram='arn:aws:iam::123456789012:root' is of an unknown "
         "form",
     ]
+    calls = Counter((c.service, c.action, c.params) for c in log.calls if not c.code)
+    assert [call for call, n in calls.items() if n > 1] == []  # nothing fetched twice
     if plan == "per-policy+report":
         assert log.count("ListEntitiesForPolicy") == 8  # one per attached policy
         assert log.count("GetCredentialReport") == 1
