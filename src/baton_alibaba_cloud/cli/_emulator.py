@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from baton_alibaba_cloud.cli._options import GROUPS, field_options
 from baton_alibaba_cloud.cli._progress import summary_table
 from baton_alibaba_cloud.cli._run import connector_config, start, sync_with_progress
 from baton_alibaba_cloud.emulator.accounts import generator
+from baton_alibaba_cloud.emulator.accounts.schema import AccountFileError
 
 __all__ = ["demo", "emulator", "fault_options"]
 
@@ -61,8 +63,11 @@ def fault_options(kw: dict[str, Any]) -> Any:
             raise click.BadParameter(f"{item!r} is not ACTION=RPS", param_hint="--quota") from None
         if not sep or not action:
             raise click.BadParameter(f"{item!r} is not ACTION=RPS", param_hint="--quota")
+    latency_rate = kw["latency_rate"]
+    if latency_rate is None:
+        latency_rate = 1.0 if latency != (0, 0) else 0.0
     faults = FaultOptions(
-        latency_rate=1.0 if latency != (0, 0) else 0.0, latency_ms=latency,
+        latency_rate=latency_rate, latency_ms=latency,
         throttle_rate=kw["throttle_rate"], server_error_rate=kw["error_rate"],
         drop_rate=kw["drop_rate"], slow_body_rate=kw["slow_rate"],
         truncate_rate=kw["truncate_rate"])
@@ -73,7 +78,10 @@ def fault_options(kw: dict[str, Any]) -> Any:
 def _emulator_switches(fn: Any) -> Any:
     opts = [
         click.option("--latency-ms", metavar="MS|LOW-HIGH", envvar=_envvar("latency-ms"),
-                     show_envvar=True, help="Delay every answer by MS, or uniformly LOW-HIGH."),
+                     show_envvar=True, help="Delay answers by MS, or uniformly LOW-HIGH."),
+        click.option("--latency-rate", type=click.FloatRange(0, 1), default=None,
+                     envvar=_envvar("latency-rate"), show_envvar=True,
+                     help="Probability per request of the --latency-ms delay [default: 1]."),
         _rate("throttle-rate", "a Throttling.User answer"),
         _rate("error-rate", "a ServiceUnavailable/InternalError answer"),
         _rate("drop-rate", "a dropped connection"),
@@ -118,15 +126,21 @@ def emulator(ctx: click.Context, /, port: int, host: str, account: Path | None,
     start(ctx, GROUPS["logging"])
     if account and synthetic:
         raise click.UsageError("--account and --synthetic cannot be used together")
-    data = _synthetic(synthetic) if synthetic else load_account(account)
+    try:
+        data = _synthetic(synthetic) if synthetic else load_account(account)
+    except AccountFileError as exc:
+        raise click.BadParameter(str(exc).splitlines()[0], param_hint="--account") from exc
     options = fault_options(kw)
 
     def ready(line: dict[str, str]) -> None:
         click.echo(json.dumps(line), nl=True)
         sys.stdout.flush()
 
-    with contextlib.suppress(KeyboardInterrupt):
-        serve(data, options, port, host=host, ready=ready)
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            serve(data, options, port, host=host, ready=ready)
+    except AccountFileError as exc:  # a bad --account file is configuration: exit 2
+        raise click.BadParameter(str(exc).splitlines()[0], param_hint="--account") from exc
 
 
 def _synthetic(spec: str) -> dict[str, Any]:
@@ -158,4 +172,5 @@ def demo(ctx: click.Context, /, **_: Any) -> None:
     console = Console()
     console.print(f"Synced the emulator's sample account into {path}")
     console.print(summary_table(report.resources, report.entitlements, report.grants))
-    console.print(f"Next: baton-alibaba-cloud inspect -f {path} grants")
+    console.print(f"Next: baton-alibaba-cloud inspect grants -f {shlex.quote(str(path))}",
+                  markup=False, highlight=False, soft_wrap=True)

@@ -24,6 +24,7 @@ from typing import Any
 
 from aiohttp import web
 
+from .accounts.schema import AccountFileError
 from .app import STATE, BackendLike, Dispatch, create_app
 from .backend import Backend
 from .options import EmulatorOptions
@@ -44,12 +45,20 @@ AccountSource = Mapping[str, Any] | Path | str | None
 
 
 def load_account(account: AccountSource) -> dict[str, Any]:
-    """The account JSON (``docs/emulator.md``); None means ``emulator/accounts/sample.json``."""
+    """The account JSON (``docs/emulator.md``); None means ``emulator/accounts/sample.json``.
+
+    A file that is not one JSON object raises :class:`AccountFileError`."""
     if account is None:
         text = resources.files(__package__).joinpath("accounts", "sample.json").read_text("utf-8")
         return dict(json.loads(text))
     if isinstance(account, str | Path):
-        return dict(json.loads(Path(account).read_text("utf-8")))
+        try:
+            data = json.loads(Path(account).read_text("utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise AccountFileError([f"{account}: not JSON ({exc})"]) from None
+        if not isinstance(data, dict):
+            raise AccountFileError([f"{account}: the file must hold one JSON object"])
+        return data
     return dict(account)
 
 

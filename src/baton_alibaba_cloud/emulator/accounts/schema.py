@@ -18,9 +18,12 @@ class AccountFileError(ValueError):
     """The account file is not valid; ``problems`` lists every finding."""
 
     def __init__(self, problems: list[str]) -> None:
+        # The first line stands alone (the CLI prints only it): the first problem and a count.
+        extra = len(problems) - 1
+        others = f" (and {extra} more problem{'s' if extra > 1 else ''})" if extra else ""
         shown = "\n  ".join(problems[:20])
         more = f"\n  … and {len(problems) - 20} more" if len(problems) > 20 else ""
-        super().__init__(f"invalid emulator account file:\n  {shown}{more}")
+        super().__init__(f"invalid emulator account file: {problems[0]}{others}\n  {shown}{more}")
         self.problems = problems
 
 
