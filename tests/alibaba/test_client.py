@@ -243,12 +243,17 @@ async def test_debug_log_redacts_secrets(
     with caplog.at_level(logging.DEBUG, logger="baton_alibaba_cloud.alibaba"):
         async with client:
             await client.call("ram", "GetAccountAlias")
-    text = caplog.text
-    assert "RID-9" in text and "ram:GetAccountAlias" in text and "attempt=1" in text
+    [record] = [r for r in caplog.records if r.name == "baton_alibaba_cloud.alibaba"]
+    assert record.getMessage() == "ram:GetAccountAlias 200"
+    fields = vars(record)
+    assert (fields["service"], fields["action"], fields["attempt"], fields["status"],
+            fields["request_id"]) == ("ram", "GetAccountAlias", 1, 200, "RID-9")
+    assert isinstance(fields["duration_ms"], float) and fields["code"] is None
+    text = repr(fields)
     assert "super-secret-token" not in text and "tmpsecret" not in text
     signature = fake_api.seen[0].headers["authorization"].rpartition("=")[2]
     assert signature not in text
-    assert "Credential=STS.tmp" in text
+    assert "Credential=STS.tmp" in fields["headers"]["authorization"]
 
 
 def test_redact_headers() -> None:

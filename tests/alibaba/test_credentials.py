@@ -134,7 +134,7 @@ async def test_assume_role_refreshes_before_expiry(fake_api: FakeApi) -> None:
         StaticProvider("testid", "testsecret"), "acs:ram::123:role/x", "s", "ext-1",
         client_factory=factory(fake_api), clock=clock,
     )
-    assert provider.source == "assume-role:acs:ram::123:role/x"
+    assert provider.source == "assume-role:acs:ram::123:role/x via static"
     assert (await provider.get()).security_token == "token-1"
     assert fake_api.seen[0].params["ExternalId"] == "ext-1"
     clock.now = T0 + timedelta(minutes=54)

@@ -24,9 +24,16 @@ import aiohttp
 from multidict import CIMultiDictProxy
 
 from . import _pages
-from ._credentials import Credentials, CredentialsProvider, StsClientFactory, utc_now
+from ._credentials import (
+    Credentials,
+    CredentialsProvider,
+    StsClientFactory,
+    renew_credentials,
+    utc_now,
+)
 from ._errors import (
     AlibabaError,
+    AuthenticationError,
     ThrottlingError,
     TransportError,
     error_class_for,
@@ -47,6 +54,8 @@ DEFAULT_USER_AGENT = (
     f"baton-alibaba-cloud (Python/{platform.python_version()}; aiohttp/{aiohttp.__version__})"
 )
 _REDACTED = "<redacted>"
+EXPIRED_TOKEN = "InvalidSecurityToken.Expired"
+"""The server refused an STS token as expired: renew the credentials and retry once."""
 
 VALIDATE_REQUESTS = False
 """Validate every request against the API metadata snapshot before sending it, in every client
@@ -86,6 +95,8 @@ class ClientStats:
     requests: Counter[str] = field(default_factory=Counter)
     throttled: Counter[str] = field(default_factory=Counter)
     retries: Counter[str] = field(default_factory=Counter)
+    renewed: Counter[str] = field(default_factory=Counter)
+    """Requests retried with renewed credentials after ``InvalidSecurityToken.Expired``."""
     errors: Counter[str] = field(default_factory=Counter)
     bytes_received: int = 0
 
@@ -182,11 +193,27 @@ class AlibabaClient:
             self.stats.retries[key] += 1
             logger.debug("%s retry after attempt %d in %.3fs: %s", key, attempt, wait, error.code)
 
-        async def attempt(number: int) -> dict[str, Any]:
-            async with self.limiter.slot(service, action):
-                return await self._attempt(service, action, wire, number, anonymous)
+        used: list[Credentials | None] = [None]
 
+        async def attempt(number: int) -> dict[str, Any]:
+            used[0] = None if anonymous else await self.credentials.get()
+            async with self.limiter.slot(service, action):
+                return await self._attempt(service, action, wire, number, used[0])
+
+        try:
+            return await self.retry.run(attempt, on_retry=on_retry)
+        except AuthenticationError as error:
+            if error.code != EXPIRED_TOKEN or not await self._renewed(key, used[0]):
+                raise
         return await self.retry.run(attempt, on_retry=on_retry)
+
+    async def _renewed(self, key: str, stale: Credentials | None) -> bool:
+        """Clocks differ: the server found the STS token expired while ours did not. Renew
+        the credentials (once for all requests that met this) so the request is retried."""
+        if stale is None or not await renew_credentials(self.credentials, stale):
+            return False
+        self.stats.renewed[key] += 1
+        return True
 
     async def pages(
         self,
@@ -243,16 +270,17 @@ class AlibabaClient:
         return signed
 
     async def _attempt(
-        self, service: str, action: str, wire: Mapping[str, str], number: int, anonymous: bool
+        self, service: str, action: str, wire: Mapping[str, str], number: int,
+        creds: Credentials | None,
     ) -> dict[str, Any]:
         key = f"{service}:{action}"
-        creds = None if anonymous else await self.credentials.get()
         endpoint = self._parsed[service]
         signed = self._sign(endpoint, service, action, wire, creds)
         self.stats.requests[key] += 1
         started = time.monotonic()
         status: int | str = "-"
         request_id: str | None = None
+        code = ""
         try:
             status, raw, headers = await self._post(endpoint, signed, service, action)
             self.stats.bytes_received += len(raw)
@@ -261,13 +289,14 @@ class AlibabaClient:
             request_id = str(result.get("RequestId") or request_id or "") or None
         except AlibabaError as error:
             self.stats.errors[error.code] += 1
-            request_id = error.request_id or request_id
+            code, request_id = error.code, error.request_id or request_id
             if isinstance(error, ThrottlingError):
                 self.stats.throttled[key] += 1
                 self.limiter.on_throttled(service, action)
             raise
         finally:
-            self._log(key, number, status, time.monotonic() - started, request_id, signed)
+            self._log(key, number, status, code, time.monotonic() - started, request_id,
+                      signed)
         self.limiter.on_success(service, action)
         return result
 
@@ -322,15 +351,17 @@ class AlibabaClient:
         )
 
     def _log(
-        self, key: str, attempt: int, status: int | str, duration: float,
+        self, key: str, attempt: int, status: int | str, code: str, duration: float,
         request_id: str | None, signed: SignedRequest,
     ) -> None:
+        """One debug record per attempt: the fields a JSON log line carries, headers redacted."""
         if not logger.isEnabledFor(logging.DEBUG):
             return
-        logger.debug(
-            "%s attempt=%d status=%s duration=%.3fs request_id=%s headers=%s",
-            key, attempt, status, duration, request_id or "-", redact_headers(signed.headers),
-        )
+        service, _, action = key.partition(":")
+        logger.debug("%s %s", key, code or status, extra={
+            "service": service, "action": action, "attempt": attempt, "status": status,
+            "code": code or None, "request_id": request_id, "duration_ms": round(duration * 1e3, 1),
+            "headers": redact_headers(signed.headers)})
 
 
 def _retry_after(headers: Mapping[str, str]) -> float | None:

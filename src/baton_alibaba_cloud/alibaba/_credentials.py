@@ -9,6 +9,7 @@ Secrets never appear in ``repr``/``str`` or in any error message.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,8 +30,12 @@ __all__ = [
     "StsCaller",
     "StsClientFactory",
     "parse_expiration",
+    "renew_credentials",
+    "stale_time",
     "utc_now",
 ]
+
+logger = logging.getLogger("baton_alibaba_cloud.alibaba")
 
 
 def utc_now() -> datetime:
@@ -157,11 +162,39 @@ def parse_expiration(value: object) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def stale_time(expiration: datetime | None, fetched_at: datetime,
+               margin: timedelta) -> datetime | None:
+    """When credentials fetched at ``fetched_at`` should be replaced: ``margin`` before they
+    expire, or halfway through their life when that is shorter.
+
+    Why the half-life cap: the expiry is in the server's clock, and the local one may differ
+    by up to the 15 minutes the signature window allows. A 900-second session seen from a
+    clock that is 12 minutes ahead looks 3 minutes long; a fixed 5-minute margin would then
+    fetch anew on every request, the cap renews it every 90 seconds.
+    """
+    if expiration is None:
+        return None
+    lifetime = max((expiration - fetched_at).total_seconds(), 0.0)
+    return expiration - min(margin, timedelta(seconds=lifetime / 2))
+
+
+async def renew_credentials(provider: CredentialsProvider, stale: Credentials) -> bool:
+    """Ask ``provider`` to replace ``stale``, which the server refused as expired; False when
+    the provider cannot renew anything (a fixed AccessKey or STS token)."""
+    renew = getattr(provider, "renew", None)
+    if renew is None:
+        return False
+    return bool(await renew(stale))
+
+
 class RefreshingProvider:
-    """Caches expiring credentials and refreshes them single-flight ``margin`` before expiry.
+    """Caches expiring credentials and refreshes them single-flight before they expire.
 
     Subclasses implement ``_fetch()``. Every caller that finds the cache stale awaits the same
     task, so one refresh serves them all; a failed refresh keeps serving a still-valid value.
+    ``renew`` replaces credentials the server refused as expired although the local clock
+    still thought them fresh (clocks differ), again once for every request that met the
+    refusal.
     """
 
     source = "refreshing"
@@ -172,38 +205,67 @@ class RefreshingProvider:
         self._clock = clock
         self._margin = margin
         self._cached: Credentials | None = None
+        self._stale_at: datetime | None = None
         self._inflight: asyncio.Task[Credentials] | None = None
         self.fetches = 0
 
     def _fresh(self, creds: Credentials | None) -> bool:
         if creds is None:
             return False
-        return creds.expiration is None or self._clock() < creds.expiration - self._margin
+        return self._stale_at is None or self._clock() < self._stale_at
 
     async def _fetch(self) -> Credentials:
         raise NotImplementedError
 
     async def _run_fetch(self) -> Credentials:
         self.fetches += 1
+        asked = self._clock()
         creds = await self._fetch()
         self._cached = creds
+        self._stale_at = stale_time(creds.expiration, asked, self._margin)
+        logger.debug(
+            "credentials from %s: %s, valid until %s, renewed from %s", self.source,
+            creds.access_key_id, creds.expiration.isoformat() if creds.expiration else "-",
+            self._stale_at.isoformat() if self._stale_at else "-",
+            extra={"credentials_source": self.source, "fetches": self.fetches},
+        )
         return creds
+
+    def _start_fetch(self) -> asyncio.Task[Credentials]:
+        if self._inflight is None or self._inflight.done():
+            self._inflight = asyncio.ensure_future(self._run_fetch())
+        return self._inflight
 
     async def get(self) -> Credentials:
         cached = self._cached
         if self._fresh(cached):
             assert cached is not None
             return cached
-        if self._inflight is None or self._inflight.done():
-            self._inflight = asyncio.ensure_future(self._run_fetch())
         try:
-            return await asyncio.shield(self._inflight)
+            return await asyncio.shield(self._start_fetch())
         except CredentialsError:
             raise
         except AlibabaError:
             if cached is not None and cached.expiration and self._clock() < cached.expiration:
                 return cached
             raise
+
+    async def renew(self, stale: Credentials) -> bool:
+        """Replace ``stale`` (refused by the server as expired); True once new ones are cached.
+
+        Requests that met the refusal with the same credentials share one fetch; a request
+        that comes after another one already renewed them fetches nothing.
+        """
+        if self._cached is not None and self._cached != stale:
+            return True
+        if self._inflight is None or self._inflight.done():
+            logger.info(
+                "the server says the credentials from %s expired before their stated "
+                "expiration (the local clock may be behind); renewing them", self.source,
+                extra={"credentials_source": self.source},
+            )
+        await asyncio.shield(self._start_fetch())
+        return True
 
 
 class ChainProvider:
@@ -242,3 +304,8 @@ class ChainProvider:
             "and ALIBABA_CLOUD_ACCESS_KEY_SECRET"
         )
 
+    async def renew(self, stale: Credentials) -> bool:
+        """The chosen provider renews (nothing to renew before one was chosen)."""
+        if self._chosen is None:
+            return False
+        return await renew_credentials(self._chosen, stale)

@@ -26,6 +26,7 @@ from ._credentials import (
     EnvironmentProvider,
     StaticProvider,
     StsClientFactory,
+    renew_credentials,
     utc_now,
 )
 from ._ecs import DEFAULT_METADATA_URL, EcsRamRoleProvider
@@ -63,7 +64,16 @@ class ProfileProvider:
         self._clock = clock
         self._inner: CredentialsProvider | None = None
         self._lock = asyncio.Lock()
-        self.source = f"profile:{profile}" if profile else "profile"
+        self._name = f"profile:{profile}" if profile else "profile"
+
+    @property
+    def source(self) -> str:
+        """``profile:<name>``, with the mode's own source when it is not just the profile's
+        keys: ``assume-role:<arn> via profile:<name>``, ``profile:<name> (ecs-ram-role:<r>)``."""
+        inner = self._inner.source if self._inner is not None else ""
+        if not inner or inner == self._name:
+            return self._name
+        return inner if self._name in inner else f"{self._name} ({inner})"
 
     async def get(self) -> Credentials:
         if self._inner is None:
@@ -72,6 +82,10 @@ class ProfileProvider:
                     document = await asyncio.to_thread(self._load)
                     self._inner = self._select(document)
         return await self._inner.get()
+
+    async def renew(self, stale: Credentials) -> bool:
+        """The profile's mode renews (an AK or StsToken profile cannot)."""
+        return self._inner is not None and await renew_credentials(self._inner, stale)
 
     def _load(self) -> Mapping[str, Any]:
         if not self._path.is_file():
@@ -102,7 +116,7 @@ class ProfileProvider:
                 f"profile {wanted!r} is not in {self._path} (profiles: {names})",
                 code="Credentials.ProfileNotFound",
             )
-        self.source = f"profile:{wanted}"
+        self._name = f"profile:{wanted}"
         return self._provider_for(str(wanted), entry)
 
     def _provider_for(self, name: str, entry: Mapping[str, Any]) -> CredentialsProvider:
@@ -158,6 +172,9 @@ class _EcsChainStep:
         if self._disabled:
             raise CredentialsNotFound("ECS RAM role: ALIBABA_CLOUD_ECS_METADATA_DISABLED=true")
         return await self._inner.get()
+
+    async def renew(self, stale: Credentials) -> bool:
+        return not self._disabled and await self._inner.renew(stale)
 
 
 def default_chain(

@@ -87,7 +87,11 @@ class AssumeRoleProvider(RefreshingProvider):
         self._external_id = external_id
         self._duration = duration
         self._factory = client_factory
-        self.source = f"assume-role:{role_arn}"
+
+    @property
+    def source(self) -> str:  # type: ignore[override]
+        """``assume-role:<arn> via <base source>`` (the base is known once it was used)."""
+        return f"assume-role:{self.role_arn} via {self._base.source}"
 
     async def _fetch(self) -> Credentials:
         params: dict[str, str | int | bool] = {
@@ -193,3 +197,6 @@ class OidcEnvProvider:
                 "OIDC: ALIBABA_CLOUD_ROLE_ARN/_OIDC_PROVIDER_ARN/_OIDC_TOKEN_FILE not all set"
             )
         return await self._inner.get()
+
+    async def renew(self, stale: Credentials) -> bool:
+        return self._inner is not None and await self._inner.renew(stale)
