@@ -250,3 +250,23 @@ def test_quotas_limit_groups_per_user(backend: Backend) -> None:
     backend.account.quotas["AttachedSystemPoliciesPerUserQuota"] = 1
     assert error_of(backend, "ram", "AttachPolicyToUser", PolicyName="ReadOnlyAccess",
                     PolicyType="System", UserName="alice") == ("LimitExceeded.User.Policy", 409)
+
+
+@pytest.mark.parametrize(("service", "action", "outer", "inner"), [
+    ("ims", "ListUsers", "Users", "User"), ("ims", "ListUserBasicInfos", "UserBasicInfos",
+                                            "UserBasicInfo"),
+    ("ims", "ListGroups", "Groups", "Group"), ("ram", "ListUsers", "Users", "User"),
+    ("ram", "ListGroups", "Groups", "Group"), ("ram", "ListRoles", "Roles", "Role"),
+    ("ram", "ListPolicies", "Policies", "Policy"),
+])
+def test_default_page_size_is_the_metadata_default(service: str, action: str, outer: str,
+                                                   inner: str) -> None:
+    """No MaxItems → the default of alibaba-api.md §3.0 (IMS ListUsers 1000, the rest 100)."""
+    from baton_alibaba_cloud.emulator.accounts.generator import Spec, generate
+
+    backend = Backend.from_account(generate(Spec(
+        users=1100, groups=120, roles=120, custom_policies=120, frozen=0.0, memberships=0,
+        attachments=1)))
+    param = metadata.load(service).actions[action].parameters["MaxItems"]  # type: ignore[arg-type]
+    body = call(backend, service, action)
+    assert len(body[outer][inner]) == int(param.default or 0) and body["IsTruncated"] is True

@@ -11,6 +11,7 @@ import json
 import re
 from typing import Any, ClassVar, TypeVar
 
+from ...alibaba import metadata
 from .._backend.paging import Page
 from ..backend import Backend
 from ..errors import EmulatorError, missing_parameter
@@ -42,6 +43,7 @@ class BaseResponses:
         self.backend = backend
         self.params = params
         self.caller = caller
+        self.action = ""
 
     def call(self, action: str) -> Wire:
         if action not in self.ACTIONS:
@@ -49,6 +51,7 @@ class BaseResponses:
                 "InvalidAction.NotFound",
                 "Specified api is not found, please check your url and method.", 404,
             )
+        self.action = action
         result: Wire = getattr(self, method_name(action))()
         return result
 
@@ -71,8 +74,11 @@ class BaseResponses:
             raise invalid(name, f'The parameter "{name}" must be true or false.')
         return value.lower() == "true"
 
-    def max_items(self, default: int, maximum: int) -> int:
-        """``MaxItems`` within the action's documented range (alibaba-api.md §3.0)."""
+    def max_items(self) -> int:
+        """``MaxItems``, defaulting and bounded as the API metadata says for this action
+        (alibaba-api.md §3.0), so page sizes have one source with the gateway's check."""
+        spec = metadata.load(self.SERVICE).actions[self.action].parameters["MaxItems"]  # type: ignore[arg-type]
+        default, maximum = int(spec.default or 1), int(spec.maximum or 1)
         text = self.param("MaxItems")
         if text is None or text == "":
             return default

@@ -51,22 +51,22 @@ class ImsResponses(BaseResponses):
             raise invalid("Status", 'The parameter "Status" must be active, freeze or both.')
         return wanted
 
-    def _user_page(self, default: int) -> tuple[list[User], Wire]:
+    def _user_page(self) -> tuple[list[User], Wire]:
         """The filtered page of users and its truncation fields (Status and Tag filters)."""
         statuses, tags = self._statuses(), self.repeat_tags()
         page = self.backend.list_users(
-            self.marker("ims.users"), self.max_items(default, 1000),
+            self.marker("ims.users"), self.max_items(),
             lambda u: (statuses is None or u.status in statuses) and tags_match(u.tags, tags),
         )
         return page.items, self.truncation("ims.users", page)
 
     def list_users(self) -> Wire:
-        users, result = self._user_page(1000)
+        users, result = self._user_page()
         items = [user_wire(self.backend, u, ims=True, fields=_LIST_FIELDS) for u in users]
         return {"Users": {"User": items}, **result}
 
     def list_user_basic_infos(self) -> Wire:
-        users, result = self._user_page(100)
+        users, result = self._user_page()
         items = [{"UserId": u.user_id, "UserPrincipalName": self.backend.upn(u),
                   "DisplayName": u.display_name, "Status": u.status} for u in users]
         return {"UserBasicInfos": {"UserBasicInfo": items}, **result}
@@ -109,7 +109,7 @@ class ImsResponses(BaseResponses):
 
     # ---- groups ----------------------------------------------------------------------------
     def list_groups(self) -> Wire:
-        page = self.backend.groups.page(self.marker("ims.groups"), self.max_items(100, 100))
+        page = self.backend.groups.page(self.marker("ims.groups"), self.max_items())
         items = [group_wire(group, ims=True) for group in page.items]
         return self.listing("ims.groups", page, "Groups", "Group", items)
 
@@ -119,7 +119,7 @@ class ImsResponses(BaseResponses):
     def list_users_for_group(self) -> Wire:
         group = self.backend.group(self.required("GroupName"))
         scope = f"ims.members.{group.group_id}"
-        page = self.backend.members_page(group, self.marker(scope), self.max_items(100, 100))
+        page = self.backend.members_page(group, self.marker(scope), self.max_items())
         items = []
         for membership in page.items:
             user = self.backend.user_by_id(membership.user_id)

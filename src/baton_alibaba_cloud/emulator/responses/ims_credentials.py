@@ -97,7 +97,7 @@ class ImsCredentialResponses(ImsResponses):
 
     def list_virtual_mfa_devices(self) -> Wire:
         page = self.backend.mfa_devices.page(
-            self.marker("ims.mfa"), self.max_items(100, 100),
+            self.marker("ims.mfa"), self.max_items(),
             lambda device: device.device_type == "VMFA",
         )
         items = []
@@ -141,7 +141,7 @@ class ImsCredentialResponses(ImsResponses):
     # ---- identity providers, domain, summary -----------------------------------------------
     def list_saml_providers(self) -> Wire:
         uid = self.backend.account_id
-        page = self.backend.saml_providers.page(self.marker("ims.saml"), self.max_items(100, 100))
+        page = self.backend.saml_providers.page(self.marker("ims.saml"), self.max_items())
         items = [optional({"SAMLProviderName": p.name,
                            "Arn": f"acs:ram::{uid}:saml-provider/{p.name}",
                            "CreateDate": format_time(p.created),
@@ -151,7 +151,7 @@ class ImsCredentialResponses(ImsResponses):
 
     def list_oidc_providers(self) -> Wire:
         uid = self.backend.account_id
-        page = self.backend.oidc_providers.page(self.marker("ims.oidc"), self.max_items(100, 100))
+        page = self.backend.oidc_providers.page(self.marker("ims.oidc"), self.max_items())
         items = []
         for p in page.items:
             created, updated = format_time(p.created), format_time(p.updated)

@@ -49,7 +49,7 @@ class RamResponses(BaseResponses):
         return {"AccountAlias": self.backend.account.alias}
 
     def list_users(self) -> Wire:
-        page = self.backend.list_users(self.marker("ram.users"), self.max_items(100, 1000))
+        page = self.backend.list_users(self.marker("ram.users"), self.max_items())
         items = [self._full_user(user) for user in page.items]
         return self.listing("ram.users", page, "Users", "User", items)
 
@@ -80,7 +80,7 @@ class RamResponses(BaseResponses):
 
     # ---- groups and memberships ------------------------------------------------------------
     def list_groups(self) -> Wire:
-        page = self.backend.groups.page(self.marker("ram.groups"), self.max_items(100, 100))
+        page = self.backend.groups.page(self.marker("ram.groups"), self.max_items())
         items = [group_wire(group, ims=False) for group in page.items]
         return self.listing("ram.groups", page, "Groups", "Group", items)
 
@@ -102,7 +102,7 @@ class RamResponses(BaseResponses):
     def list_users_for_group(self) -> Wire:
         group = self.backend.group(self.required("GroupName"))
         scope = f"ram.members.{group.group_id}"
-        page = self.backend.members_page(group, self.marker(scope), self.max_items(100, 1000))
+        page = self.backend.members_page(group, self.marker(scope), self.max_items())
         items = []
         for membership in page.items:
             user = self.backend.user_by_id(membership.user_id)
@@ -134,7 +134,7 @@ class RamResponses(BaseResponses):
     def list_roles(self) -> Wire:
         wanted = self.json_tags()
         page = self.backend.roles.page(
-            self.marker("ram.roles"), self.max_items(100, 1000),
+            self.marker("ram.roles"), self.max_items(),
             (lambda role: tags_match(role.tags, wanted)) if wanted else None,
         )
         items = [role_wire(self.backend, role, with_document=False) for role in page.items]

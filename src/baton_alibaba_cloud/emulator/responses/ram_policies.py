@@ -35,7 +35,7 @@ class RamPolicyResponses(RamResponses):
                                 'The parameter "PolicyType" is invalid.', 400)
         wanted = self.json_tags()
         page = self.backend.policies.page(
-            self.marker("ram.policies"), self.max_items(100, 1000),
+            self.marker("ram.policies"), self.max_items(),
             lambda p: (policy_type is None or p.policy_type == policy_type)
             and tags_match(p.tags, wanted),
         )
