@@ -72,6 +72,8 @@ _POLICY = ("PolicyName", "PolicyType")
 _REQUIRED: dict[str, dict[str, tuple[str, ...]]] = {  # §3.2-§3.8 "req" and "names the target"
     "ram": {
         "GetUser": ("UserName",), "CreateUser": ("UserName",), "DeleteUser": ("UserName",),
+        "UpdateUser": ("UserName",), "CreateGroup": ("GroupName",),
+        "UpdateGroup": ("GroupName",), "DeleteGroup": ("GroupName",),
         "GetGroup": ("GroupName",), "ListUsersForGroup": ("GroupName",),
         "ListGroupsForUser": ("UserName",), "GetRole": ("RoleName",),
         "GetPolicy": _POLICY, "ListPolicyVersions": _POLICY, "ListEntitiesForPolicy": _POLICY,
