@@ -151,6 +151,11 @@ def _emulator_summary(emu: Any) -> dict[str, Any]:
     answered = [c for c in log.calls if not c.code.startswith("Throttling")]
     chain = dependency_chain((c.action, dict(c.params)) for c in answered)
     needed = Counter(f"{c.service}:{c.action}" for c in answered)
+    start = min((c.at for c in log.calls), default=0.0)
+    spans: dict[str, list[float]] = {}
+    for c in log.calls:
+        span = spans.setdefault(f"{c.service}:{c.action}", [c.at - start, c.at - start])
+        span[1] = c.at - start
     return {
         "requests": {f"{s}:{a}": n for (s, a), n in log.requests.items()},
         "needed": dict(needed),
@@ -158,6 +163,7 @@ def _emulator_summary(emu: Any) -> dict[str, Any]:
         "errors": {f"{s}:{a}:{c}": n for (s, a, c), n in log.errors.items()},
         "quotas": {k: book.rate(*k.split(":", 1)) for k in needed},
         "chain": asdict(chain),
+        "spans": spans,
     }
 
 
@@ -174,8 +180,10 @@ async def _emulator_main(size: str, latency_ms: int, seed: int) -> None:
     async with running_emulator(account, options) as emu:
         del account
         print(json.dumps(emu.ready_line()), flush=True)
+        serving = time.process_time()
         await stop.wait()
-        print(json.dumps(_emulator_summary(emu)), flush=True)
+        summary = {**_emulator_summary(emu), "cpu_s": time.process_time() - serving}
+        print(json.dumps(summary), flush=True)
 
 
 # -- child process: the sync --------------------------------------------------------------------
@@ -259,6 +267,7 @@ def run_once(size: str, latency_ms: int, seed: int, max_in_flight: int, workdir:
             emulator.terminate()
         emulator.wait(timeout=60)
     size_bytes = path.stat().st_size if path.exists() else 0
+    result["cpu_s"] = usage.ru_utime + usage.ru_stime
     return Run(max_in_flight, bool(result["completed"]), float(result["wall_s"]),
                usage.ru_maxrss / 1024.0, size_bytes, result, summary)
 
@@ -312,18 +321,28 @@ def format_report(report: Report) -> str:
         f"[{chain.resource}]",
         f"requests            {run.requests:9d}   throttled {run.throttled}",
         f"peak RSS (sync)     {run.peak_rss_mb:9.1f} MB",
+        f"CPU                 sync {run.sync['cpu_s']:.1f} s (whole process), emulator "
+        f"{run.emulator['cpu_s']:.1f} s serving = {_per_request_ms(run):.2f} ms/request "
+        f"(~{1000 / max(_per_request_ms(run), 1e-9):.0f} requests/s per core)",
         f"c1z size            {run.c1z_bytes / 1e6:9.2f} MB",
         f"phases              {_phases(run)}",
-        "requests per action (answered / quota per s / seconds at quota / throttled):",
+        "requests per action (answered, quota, seconds at quota, throttled, first..last "
+        "request in s from the first request of the sync):",
     ]
     for key, n in sorted(run.emulator["requests"].items(), key=lambda kv: -kv[1]):
         quota = run.emulator["quotas"].get(key, 0.0)
         needed = run.emulator["needed"].get(key, 0)
         secs = needed / quota if quota else 0.0
+        first, last = run.emulator["spans"].get(key, (0.0, 0.0))
         lines.append(f"  {key:34s} {n:7d}  {quota:5.0f}/s  {secs:7.1f} s  "
-                     f"{run.emulator['throttled'].get(key, 0)}")
+                     f"{run.emulator['throttled'].get(key, 0):5d}  {first:6.1f}..{last:6.1f}")
     lines += _sequential_lines(report)
     return "\n".join(lines)
+
+
+def _per_request_ms(run: Run) -> float:
+    """The emulator's CPU per answered request: what caps its throughput on one core."""
+    return 1000.0 * float(run.emulator["cpu_s"]) / max(1, run.requests)
 
 
 def _phases(run: Run) -> str:
