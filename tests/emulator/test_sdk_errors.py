@@ -166,6 +166,10 @@ async def test_code_and_status_reach_the_sdk(case: Case) -> None:
     async with running_emulator(_account(), options) as emu:
         error = await _refused(emu, case, "sync")
     assert (error.code, error.status_code) == (case.code, case.status), error.message
+    if case.code == "NoPermission":
+        detail = error.access_denied_detail or {}
+        assert detail.get("AuthAction") == f"ram:{case.action}"
+        assert detail.get("NoPermissionType") == "ImplicitDeny"
 
 
 @pytest.mark.usefixtures("no_proxy")
