@@ -14,10 +14,12 @@ from pathlib import Path
 import pytest
 
 from baton_alibaba_cloud.emulator import actions_table
-from baton_alibaba_cloud.emulator.accounts import generator, schema
+from baton_alibaba_cloud.emulator.accounts import generator, json_schema, schema
+from baton_alibaba_cloud.emulator.backend import Backend
 from baton_alibaba_cloud.emulator.options import EmulatorOptions, FaultOptions
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "emulator.md"
+SCHEMA = DOC.with_name("emulator-account.schema.json")
 
 
 def _section(title: str) -> str:
@@ -72,3 +74,17 @@ def test_every_switch_is_documented() -> None:
     options = {f.name for f in dataclasses.fields(EmulatorOptions)}
     faults = {f.name for f in dataclasses.fields(FaultOptions)}
     assert (options | faults) - names == set()
+
+
+def test_account_json_schema_is_current_and_usable_in_a_file() -> None:
+    assert SCHEMA.read_text(encoding="utf-8") == json_schema.render(), (
+        "docs/emulator-account.schema.json is stale: run scripts/refresh_emulator_docs.py")
+    built = json_schema.build()
+    assert set(built["properties"]) == {"$schema", "version", *schema.FIELDS}
+    users = built["properties"]["users"]["items"]
+    assert users["properties"]["status"] == {"enum": ["active", "freeze"]}
+    assert users["required"] == ["name"] and users["additionalProperties"] is False
+    account = {"$schema": "../docs/emulator-account.schema.json",
+               "account": {"id": "1234567890123456", "alias": "x"}}
+    assert Backend.from_account(account).account_id == "1234567890123456"
+    assert "emulator-account.schema.json" in DOC.read_text(encoding="utf-8")

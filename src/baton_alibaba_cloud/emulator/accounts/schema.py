@@ -44,9 +44,14 @@ def _bool(value: Any) -> str | None:
     return None if isinstance(value, bool) else "must be true or false"
 
 
+ENUMS: dict[Check, tuple[str, ...]] = {}
+"""The allowed values of each ``_one_of`` check (read by ``json_schema.py``)."""
+
+
 def _one_of(*allowed: str) -> Check:
     def check(value: Any) -> str | None:
         return None if value in allowed else f"must be one of {', '.join(allowed)}; got {value!r}"
+    ENUMS[check] = allowed
     return check
 
 
@@ -184,7 +189,7 @@ def validate_account(data: Any) -> None:
     if not isinstance(data, dict):
         raise AccountFileError(["the file must hold one JSON object"])
     for key in data:
-        if key not in FIELDS and key != "version":
+        if key not in FIELDS and key not in ("version", "$schema"):
             problems.append(f"{key}: unknown section (known: {', '.join(sorted(FIELDS))})")
     if data.get("version", 1) != 1:
         problems.append(f"version: must be 1; got {data.get('version')!r}")
