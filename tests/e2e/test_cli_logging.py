@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from baton_alibaba_cloud.alibaba import AlibabaClient, Endpoints, StaticProvider
+from baton_alibaba_cloud.emulator.options import EmulatorOptions, FaultOptions
 from tests.cli import accounts
 from tests.e2e.cli_helpers import SCRIPT, clean_env, emulator, endpoint_flags, key_flags, run_cli
 
@@ -40,17 +41,59 @@ def test_a_debug_run_never_shows_a_secret_or_a_token(tmp_path: Path) -> None:
         bad = run_cli(["--log-level", "debug", *endpoint_flags(emu),
                        *key_flags((accounts.ROOT_KEY[0], "wrong-secret-for-the-debug-test"))],
                       tmp_path, env)
+        console = run_cli(["--log-level", "debug", "--log-format", "console", "--role-arn",
+                           accounts.SYNC_ROLE_ARN, *endpoint_flags(emu), *sts_flags], tmp_path,
+                          env)
     assert ok.code == 0, ok.stderr[-2000:]
     assert assumed.code == 0, assumed.stderr[-2000:]
+    assert console.code == 0, console.stderr[-2000:]
     assert bad.code == 1 and "Traceback" in bad.stderr  # debug shows where it failed
     records = [json.loads(ln) for ln in ok.stderr.splitlines() if ln.startswith("{")]
     assert any("ListUsers" in r["message"] for r in records if r["level"] == "debug")
-    everything = "".join(r.stdout + r.stderr for r in (ok, assumed, bad))
+    assert " DEBUG " in console.stderr
+    assert "'x-acs-security-token': '" in console.stderr  # the header, its value hidden
+    everything = "".join(r.stdout + r.stderr for r in (ok, assumed, bad, console))
     for secret in (creds["AccessKeySecret"], creds["SecurityToken"], accounts.DEPLOYER_KEY[1],
                    "wrong-secret-for-the-debug-test"):
         assert secret not in everything
     assert "Signature=" in everything  # the debug log does show the request headers...
     assert not re.search(r"Signature=[0-9a-f]{16}", everything)  # ...signature redacted
+
+
+REQUEST_FIELDS = {"sync_id", "service", "action", "attempt", "status", "request_id",
+                  "duration_ms", "headers"}
+
+
+def _records(stderr: str) -> list[dict[str, Any]]:
+    return [json.loads(ln) for ln in stderr.splitlines() if ln.startswith("{")]
+
+
+def test_json_lines_carry_the_sync_id_and_each_request_at_debug(tmp_path: Path) -> None:
+    env = clean_env(tmp_path)
+    throttling = EmulatorOptions(faults=FaultOptions(throttle_rate=0.2), seed=3)
+    args = ["--log-format", "json", *key_flags(accounts.ROOT_KEY)]
+    with emulator(accounts.account(), options=throttling) as emu:
+        debug = run_cli(["--log-level", "debug", *args, *endpoint_flags(emu)], tmp_path, env)
+        info = run_cli([*args, *endpoint_flags(emu)], tmp_path, env)
+    assert debug.code == 0 and info.code == 0, debug.stderr[-2000:] + info.stderr[-2000:]
+    records = _records(debug.stderr)
+    assert len(records) == len(debug.stderr.splitlines())  # nothing but JSON lines
+    [finished] = [r for r in records if r["message"] == "sync finished"]
+    assert all(r.get("sync_id") == finished["sync_id"] for r in records)
+    requests = [r for r in records if "attempt" in r]
+    assert requests and all(r["level"] == "debug" and set(r) >= REQUEST_FIELDS
+                            for r in requests)
+    assert all(r["request_id"] and r["duration_ms"] >= 0 for r in requests)
+    assert any(r.get("code") == "Throttling.User" for r in requests)
+    assert any(r["attempt"] > 1 for r in requests)  # the retries of those throttled answers
+    # at info: no line per request, one summary with the counts, the credential source
+    summary = _records(info.stderr)
+    assert not any("attempt" in r or r["level"] == "debug" for r in summary)
+    [api] = [r for r in summary if "requests_by_action" in r]
+    assert api["level"] == "info" and api["requests"] > 0 and api["throttled"] > 0
+    assert api["sync_id"] and api["errors"]["Throttling.User"] == api["throttled"]
+    [source] = [r for r in summary if "credentials_source" in r]
+    assert source["credentials_source"] == "flags" and source["account_id"]
 
 
 def _read_pty(fd: int, proc: subprocess.Popen[bytes], timeout: float) -> bytes:
@@ -73,7 +116,8 @@ def _read_pty(fd: int, proc: subprocess.Popen[bytes], timeout: float) -> bytes:
 
 def test_the_live_display_is_drawn_on_a_terminal_and_not_when_redirected(tmp_path: Path) -> None:
     env = clean_env(tmp_path, {"TERM": "xterm-256color", "COLUMNS": "120", "LINES": "40"})
-    with emulator(accounts.account()) as emu:
+    throttling = EmulatorOptions(faults=FaultOptions(throttle_rate=0.2), seed=3)
+    with emulator(accounts.account(), options=throttling) as emu:
         args = [str(SCRIPT), *endpoint_flags(emu), *key_flags(accounts.ROOT_KEY)]
         master, slave = pty.openpty()
         proc = subprocess.Popen(args, cwd=tmp_path, env=env, stdin=slave, stdout=slave,
@@ -87,6 +131,10 @@ def test_the_live_display_is_drawn_on_a_terminal_and_not_when_redirected(tmp_pat
         piped = run_cli([*endpoint_flags(emu), *key_flags(accounts.ROOT_KEY)], tmp_path, env)
     assert "Syncing Alibaba Cloud" in screen and "Resource type" in screen
     assert "user" in screen and "elapsed" in screen
+    counters = re.findall(r"requests ([\d,]+)\s+throttled ([\d,]+)", screen)
+    assert counters, screen[-2000:]  # the client's counters, live
+    requests, throttled = (int(n.replace(",", "")) for n in counters[-1])
+    assert requests > 10 and throttled > 0
     assert "\x1b[" in screen  # drawn with terminal control sequences
     assert "INFO" in screen  # console log format on a terminal
     assert piped.code == 0 and "Syncing Alibaba Cloud" not in piped.stderr

@@ -358,10 +358,13 @@ class AlibabaClient:
         if not logger.isEnabledFor(logging.DEBUG):
             return
         service, _, action = key.partition(":")
-        logger.debug("%s %s", key, code or status, extra={
+        fields: dict[str, Any] = {
             "service": service, "action": action, "attempt": attempt, "status": status,
-            "code": code or None, "request_id": request_id, "duration_ms": round(duration * 1e3, 1),
-            "headers": redact_headers(signed.headers)})
+            "request_id": request_id, "duration_ms": round(duration * 1e3, 1)}
+        if code:
+            fields["code"] = code
+        fields["headers"] = redact_headers(signed.headers)
+        logger.debug("%s %s", key, code or status, extra=fields)
 
 
 def _retry_after(headers: Mapping[str, str]) -> float | None:

@@ -44,6 +44,11 @@ class Field:
     choices: tuple[str, ...] = ()
     is_ops: bool = False
     metavar: str | None = None
+    bounds: tuple[int, int] | None = None
+    """The inclusive range of an ``int`` field (default: at least 1)."""
+    cli_only: bool = False
+    """A flag of the one-shot command line (the file, a grant to make), not connector
+    configuration: left out of the ``config`` schema, as baton-sdk leaves out ``--file``."""
 
 
 ConstraintKind = Literal["required_together", "mutually_exclusive", "dependent_on"]
@@ -70,7 +75,7 @@ _ENDPOINT_HELP = "a host name or a full URL such as http://127.0.0.1:8080"
 
 FIELDS: tuple[Field, ...] = (
     Field("file", "File", "The c1z file to write (sync) or read (inspect).", "string",
-          "output", default="sync.c1z", short="f", is_ops=True, metavar="PATH"),
+          "output", default="sync.c1z", short="f", is_ops=True, metavar="PATH", cli_only=True),
     Field("access-key-id", "AccessKey ID",
           "The AccessKey ID of a RAM user (or of STS credentials).", "string", "credentials"),
     Field("access-key-secret", "AccessKey Secret",
@@ -85,6 +90,10 @@ FIELDS: tuple[Field, ...] = (
     Field("role-session-name", "Role Session Name",
           "The session name for --role-arn (default: baton-alibaba-cloud).", "string",
           "credentials"),
+    Field("role-session-duration", "Role Session Duration",
+          "Seconds each --role-arn session lasts (STS DurationSeconds: 900 up to the role's "
+          "MaxSessionDuration); it is renewed before it expires, whatever the sync's length.",
+          "int", "credentials", default=3600, metavar="SECONDS", bounds=(900, 43200)),
     Field("external-id", "External ID",
           "The external ID the role's trust policy requires (sts:ExternalId).", "string",
           "credentials"),
@@ -117,24 +126,24 @@ FIELDS: tuple[Field, ...] = (
           "features", default=False),
     Field("provisioning", "Provisioning",
           "Allow provisioning: group membership and policy attachment grants and revokes.",
-          "bool", "provisioning", default=False, short="p"),
+          "bool", "provisioning", default=False, short="p", cli_only=True),
     Field("grant-entitlement", "Grant Entitlement",
           "Grant this entitlement id (looked up in --file) to --grant-principal.", "string",
-          "provisioning", metavar="ID"),
+          "provisioning", metavar="ID", cli_only=True),
     Field("grant-principal", "Grant Principal",
           "The resource id of the principal to grant --grant-entitlement to.", "string",
-          "provisioning", metavar="ID"),
+          "provisioning", metavar="ID", cli_only=True),
     Field("grant-principal-type", "Grant Principal Type",
           "The resource type of --grant-principal (user, group, role).", "string",
-          "provisioning"),
+          "provisioning", cli_only=True),
     Field("revoke-grant", "Revoke Grant",
           "Revoke this grant id (looked up in --file).", "string", "provisioning",
-          metavar="ID"),
+          metavar="ID", cli_only=True),
     Field("log-level", "Log Level", "The log level.", "string", "logging", default="info",
           choices=("debug", "info", "warn", "error"), is_ops=True),
     Field("log-format", "Log Format",
           "The log format (default: console on a terminal, else json).", "string",
-          "logging", choices=("console", "json"), is_ops=True),
+          "logging", choices=("console", "json"), is_ops=True, cli_only=True),
 )
 
 CONSTRAINTS: tuple[Constraint, ...] = (

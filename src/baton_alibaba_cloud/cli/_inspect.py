@@ -21,14 +21,17 @@ __all__ = ["inspect"]
 _FILE = field("file")
 
 
+def _file_option(fn: Any) -> Any:
+    return click.option("-f", "--file", "file_", default=_FILE.default, show_default=True,
+                        type=click.Path(dir_okay=False, path_type=Path), envvar=envvar("file"),
+                        show_envvar=True, help="The c1z file to read.")(fn)
+
+
 def _common(fn: Any) -> Any:
     fn = click.option("-o", "--output-format", type=click.Choice(["console", "json"]),
                       default="console", show_default=True, envvar=envvar("output-format"),
                       show_envvar=True, help="Tables for people, or JSON for programs.")(fn)
-    fn = click.option("-f", "--file", "file_", default=_FILE.default, show_default=True,
-                      type=click.Path(dir_okay=False, path_type=Path), envvar=envvar("file"),
-                      show_envvar=True, help="The c1z file to read.")(fn)
-    return fn
+    return _file_option(fn)
 
 
 def _show(file_: Path, output_format: str, what: str, *, resource_type: str | None = None,
@@ -43,20 +46,27 @@ def _show(file_: Path, output_format: str, what: str, *, resource_type: str | No
 
 
 def _inherited_file(file_: Path) -> Path:
-    """``baton-alibaba-cloud -f x.c1z inspect stats`` reads x.c1z: a -f given before ``inspect``
-    counts unless this command was given its own."""
-    ctx = click.get_current_context()
-    if ctx.get_parameter_source("file_") is not ParameterSource.DEFAULT:
-        return file_
-    root = ctx.find_root()
-    if "file" in root.params and root.get_parameter_source("file") is not ParameterSource.DEFAULT:
-        return Path(root.params["file"])
+    """The innermost ``-f`` given explicitly (flag or ``BATON_FILE``), wherever it was typed:
+    ``inspect grants -f x.c1z``, ``inspect -f x.c1z grants`` and
+    ``baton-alibaba-cloud -f x.c1z inspect grants`` all read x.c1z."""
+    ctx: click.Context | None = click.get_current_context()
+    while ctx is not None:
+        for key in ("file_", "file"):
+            source = ctx.get_parameter_source(key) if key in ctx.params else None
+            if source not in (None, ParameterSource.DEFAULT):
+                return Path(ctx.params[key])
+        ctx = ctx.parent
     return file_
 
 
 @click.group()
-def inspect() -> None:
-    """Read a c1z file: resource types, resources, entitlements, grants, stats, access."""
+@_file_option
+def inspect(file_: Path) -> None:
+    """Read a c1z file: resource types, resources, entitlements, grants, stats, access.
+
+    -f/--file may be given before or after the view: `inspect -f x.c1z grants` and
+    `inspect grants -f x.c1z` both read x.c1z.
+    """
 
 
 @inspect.command("resource-types")

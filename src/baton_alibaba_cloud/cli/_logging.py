@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from baton_alibaba_cloud.connector.run import LOG_FIELDS
+
 __all__ = [
     "ConsoleFormatter",
     "JsonFormatter",
@@ -74,7 +76,9 @@ def debug_enabled() -> bool:
 
 
 def _fields(record: logging.LogRecord) -> dict[str, Any]:
-    return {k: v for k, v in vars(record).items() if k not in _STANDARD and not k.startswith("_")}
+    """The run's fields (``sync_id``), then the record's own ``extra=`` fields."""
+    own = {k: v for k, v in vars(record).items() if k not in _STANDARD and not k.startswith("_")}
+    return {**LOG_FIELDS.get(), **own}
 
 
 class JsonFormatter(logging.Formatter):
@@ -129,6 +133,6 @@ def setup_logging(level: str, fmt: str | None, secrets: Iterable[str | None] = (
     root.addHandler(handler)
     root.setLevel(LEVELS[level.lower()])
     # Third-party libraries stay quiet unless debugging.
-    for noisy in ("asyncio", "aiohttp"):
-        logging.getLogger(noisy).setLevel(logging.DEBUG if _DEBUG else logging.WARNING)
+    logging.getLogger("aiohttp").setLevel(logging.DEBUG if _DEBUG else logging.WARNING)
+    logging.getLogger("asyncio").setLevel(logging.INFO if _DEBUG else logging.WARNING)
     logging.captureWarnings(True)

@@ -35,7 +35,8 @@ def _type(f: Field) -> Any:
     if f.choices:
         return click.Choice(f.choices, case_sensitive=False)
     if f.kind == "int":
-        return click.IntRange(min=1)
+        low, high = f.bounds or (1, None)
+        return click.IntRange(min=low, max=high)
     if f.kind == "float":
         return click.FloatRange(min=0, min_open=True)
     return str

@@ -8,6 +8,7 @@ guarantees (the previous file stays intact when a sync fails).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from pathlib import Path
 from typing import Any
@@ -15,15 +16,16 @@ from typing import Any
 import click
 from rich.console import Console
 
+from baton_alibaba_cloud.alibaba import AlibabaClient
 from baton_alibaba_cloud.baton.sync.engine import SyncReport
 from baton_alibaba_cloud.cli._errors import ConfigurationError
 from baton_alibaba_cloud.cli._logging import setup_logging
 from baton_alibaba_cloud.cli._options import GROUPS, check_constraints, resolve
-from baton_alibaba_cloud.cli._progress import LiveProgress
+from baton_alibaba_cloud.cli._progress import LiveProgress, RequestStats
 from baton_alibaba_cloud.connector import run
 from baton_alibaba_cloud.connector.config import ConnectorConfig
 
-__all__ = ["connector_config", "run_root", "start"]
+__all__ = ["ClientCounters", "connector_config", "run_root", "start"]
 
 log = logging.getLogger("baton_alibaba_cloud.cli")
 
@@ -41,9 +43,9 @@ def start(ctx: click.Context, names: tuple[str, ...]) -> dict[str, Any]:
 
 
 _CONFIG_FIELDS = ("access-key-id", "access-key-secret", "security-token", "role-arn",
-                  "role-session-name", "external-id", "profile", "ram-endpoint", "ims-endpoint",
-                  "sts-endpoint", "ecs-metadata-url", "sync-secrets", "provisioning",
-                  "rate-limit-scale", "max-in-flight")
+                  "role-session-name", "role-session-duration", "external-id", "profile",
+                  "ram-endpoint", "ims-endpoint", "sts-endpoint", "ecs-metadata-url",
+                  "sync-secrets", "provisioning", "rate-limit-scale", "max-in-flight")
 
 
 def connector_config(values: dict[str, Any]) -> ConnectorConfig:
@@ -76,11 +78,10 @@ def run_root(ctx: click.Context) -> None:
 def sync_with_progress(config: ConnectorConfig, path: Path) -> SyncReport:
     """Run a sync with the live display on a terminal; log and return its report."""
     console = Console(stderr=True)
-    # TODO(connector.run): run.sync builds its AlibabaClient internally and does not expose
-    # client.stats while it runs; once it takes a hook (e.g. ``on_client=``), pass
-    # ``progress.set_stats`` so the display shows requests and throttled answers live.
     with LiveProgress(console) as progress:
-        report = asyncio.run(run.sync(config, path, observer=progress))
+        report = asyncio.run(run.sync(
+            config, path, observer=progress,
+            on_client=lambda client: progress.set_stats(ClientCounters(client))))
     log.info("sync finished", extra={"sync_id": report.sync_id, "file": str(path),
                                      "resources": report.total_resources,
                                      "entitlements": report.entitlements,
@@ -88,6 +89,24 @@ def sync_with_progress(config: ConnectorConfig, path: Path) -> SyncReport:
                                      "warnings": len(report.warnings) + report.dropped_warnings,
                                      "requests": sum(report.api_requests.values())})
     return report
+
+
+class ClientCounters:
+    """The client's requests and throttled answers, read by the display's refresh thread.
+
+    The counters are summed without a lock: if the event loop resizes a counter during the
+    sum (a new action's first request), the previous snapshot is shown for that frame.
+    """
+
+    def __init__(self, client: AlibabaClient) -> None:
+        self._stats = client.stats
+        self._last = RequestStats()
+
+    def __call__(self) -> RequestStats:
+        with contextlib.suppress(RuntimeError):
+            self._last = RequestStats(sum(self._stats.requests.values()),
+                                      sum(self._stats.throttled.values()))
+        return self._last
 
 
 def _grant(config: ConnectorConfig, path: Path, values: dict[str, Any]) -> None:

@@ -24,6 +24,8 @@ from baton_alibaba_cloud.alibaba import (
 __all__ = ["ConnectorConfig", "build_credentials"]
 
 DEFAULT_SESSION_NAME = "baton-alibaba-cloud"
+MIN_SESSION, MAX_SESSION = 900, 43200
+"""STS AssumeRole's DurationSeconds range (the role's MaxSessionDuration may lower the top)."""
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,8 @@ class ConnectorConfig:
     - ``access_key_id``/``access_key_secret`` (+ ``security_token``): an explicit AccessKey
       pair (or STS credentials); both or neither.
     - ``role_arn`` (+ ``role_session_name``, ``external_id``): assume this RAM role with the
-      base credentials (the pair, the profile or the default chain), refreshed before expiry.
+      base credentials (the pair, the profile or the default chain), refreshed before expiry;
+      each session lasts ``role_session_duration`` seconds (STS DurationSeconds, 900-43200).
     - ``profile``: a profile of ``~/.aliyun/config.json`` instead of the default chain.
     - ``ram_endpoint``/``ims_endpoint``/``sts_endpoint``: a host name or a full URL.
     - ``ecs_metadata_url``: the ECS metadata service the default chain asks last.
@@ -52,6 +55,7 @@ class ConnectorConfig:
     security_token: str | None = field(default=None, repr=False)
     role_arn: str | None = None
     role_session_name: str | None = None
+    role_session_duration: int = 3600
     external_id: str | None = field(default=None, repr=False)
     profile: str | None = None
     ram_endpoint: str = "ram.aliyuncs.com"
@@ -73,6 +77,9 @@ class ConnectorConfig:
             raise ValueError("--security-token needs --access-key-id and --access-key-secret")
         if (self.role_session_name or self.external_id) and not self.role_arn:
             raise ValueError("--role-session-name and --external-id need --role-arn")
+        if not MIN_SESSION <= self.role_session_duration <= MAX_SESSION:
+            raise ValueError(f"--role-session-duration must be {MIN_SESSION} to {MAX_SESSION} "
+                             "seconds (what STS AssumeRole accepts)")
         if self.rate_limit_scale <= 0 or self.max_in_flight < 1 or self.concurrency_per_type < 1:
             raise ValueError("rate limit scale, max in flight and concurrency must be positive")
         self.endpoints()  # a bad endpoint is a configuration error, found now
@@ -102,5 +109,5 @@ def build_credentials(config: ConnectorConfig) -> CredentialsProvider:
         return base
     return AssumeRoleProvider(
         base, config.role_arn, config.role_session_name or DEFAULT_SESSION_NAME,
-        config.external_id, client_factory=factory,
+        config.external_id, config.role_session_duration, client_factory=factory,
     )

@@ -8,7 +8,11 @@ without a terminal.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from pathlib import Path
+from types import MappingProxyType
+from typing import Any
 
 from baton_alibaba_cloud.alibaba import AlibabaClient, RateLimiter
 from baton_alibaba_cloud.baton.c1z.reader import C1zReader
@@ -20,43 +24,82 @@ from baton_alibaba_cloud.connector.config import ConnectorConfig, build_credenti
 from baton_alibaba_cloud.connector.connector import Connector
 from baton_alibaba_cloud.connector.provisioning import Provisioned, ProvisioningError
 
-__all__ = ["client_for", "grant", "revoke", "sync"]
+__all__ = ["LOG_FIELDS", "ClientHook", "client_for", "grant", "revoke", "sync"]
 
 log = logging.getLogger(__name__)
+
+LOG_FIELDS: ContextVar[Mapping[str, str]] = ContextVar(
+    "baton_alibaba_cloud_log_fields", default=MappingProxyType({}))
+"""Fields every log record of the current run carries (``sync_id`` during a sync): set here,
+inherited by every task the sync starts, added to each record by the CLI's log handler."""
+
+ClientHook = Callable[[AlibabaClient], None]
+"""Called with the API client once it exists, e.g. to show its counters while the sync runs."""
 
 
 def client_for(config: ConnectorConfig) -> AlibabaClient:
     """The API client of a configuration: credentials, endpoints, quotas, timeout."""
-    credentials = build_credentials(config)
-    log.info("using credentials from %s", credentials.source)
     limiter = RateLimiter(
         dict(config.rate_limits), factor=config.rate_limit_scale,
         max_in_flight=config.max_in_flight,
     )
     return AlibabaClient(
-        credentials, config.endpoints(), rate_limits=limiter, timeout=config.timeout
+        build_credentials(config), config.endpoints(), rate_limits=limiter,
+        timeout=config.timeout,
     )
 
 
 async def sync(
-    config: ConnectorConfig, path: Path, *, observer: Observer | None = None
+    config: ConnectorConfig, path: Path, *, observer: Observer | None = None,
+    on_client: ClientHook | None = None,
 ) -> SyncReport:
-    """Sync the account into the c1z at ``path``; on any error the previous file is untouched."""
-    async with client_for(config) as client:
-        connector = await Connector.open(client, sync_secrets=config.sync_secrets)
-        writer = C1zWriter.open(Path(path))
-        try:
+    """Sync the account into the c1z at ``path``; on any error the previous file is untouched.
+
+    Every log record of the sync carries its ``sync_id``; ``on_client`` receives the client
+    before the first request (the live display reads its counters).
+    """
+    writer = C1zWriter.open(Path(path))
+    fields = LOG_FIELDS.set({**LOG_FIELDS.get(), "sync_id": writer.sync_id})
+    try:
+        async with client_for(config) as client:
+            if on_client is not None:
+                on_client(client)
+            connector = await Connector.open(client, sync_secrets=config.sync_secrets)
+            _log_credentials(client, connector.ctx.uid)
             report = await run_sync(
                 connector.syncers(), writer,
                 concurrency_per_type=config.concurrency_per_type, observer=observer,
             )
-            writer.commit()
-        except BaseException:
-            writer.abort()
-            raise
-        report.api_requests = dict(client.stats.requests)
-    log.info("sync %s written to %s", report.sync_id, path)
+            report.api_requests = dict(client.stats.requests)
+            _log_api_summary(client)
+        writer.commit()
+        log.info("sync %s written to %s", report.sync_id, path)
+    except BaseException:
+        writer.abort()
+        raise
+    finally:
+        LOG_FIELDS.reset(fields)
     return report
+
+
+def _log_credentials(client: AlibabaClient, account_id: str) -> None:
+    """Which credential source the run uses, now that it answered (never a secret)."""
+    source = client.credentials.source
+    log.info("using credentials from %s for account %s", source, account_id,
+             extra={"credentials_source": source, "account_id": account_id})
+
+
+def _log_api_summary(client: AlibabaClient) -> None:
+    """One info line with the requests per action, throttled answers, retries and errors
+    (each request is logged at debug level by the client)."""
+    stats = client.stats
+    fields: dict[str, Any] = {
+        "requests": stats.total_requests, "throttled": sum(stats.throttled.values()),
+        "retries": sum(stats.retries.values()), "errors": dict(stats.errors),
+        "requests_by_action": dict(sorted(stats.requests.items())),
+    }
+    log.info("%d API requests, %d throttled, %d retried", fields["requests"],
+             fields["throttled"], fields["retries"], extra=fields)
 
 
 async def grant(
