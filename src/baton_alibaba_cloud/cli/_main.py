@@ -7,10 +7,13 @@ says what happened and what to do, and an exit status a script can branch on (CO
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Sequence
-from typing import Any
+from types import FrameType
+from typing import Any, NoReturn
 
 import click
 
@@ -56,22 +59,38 @@ for command in (
     cli.add_command(command)
 
 
+_received: list[int] = []
+"""The stopping signals received, for the exit status."""
+
+
+def _on_sigterm(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM (a scheduler, ``docker stop``, Kubernetes) is handled as Ctrl-C is: asyncio
+    cancels the sync, which aborts and removes its working copy and temp file, and the previous
+    --file stays. Python's default would end the process on the spot and leave them behind."""
+    _received.append(signum)
+    signal.raise_signal(signal.SIGINT)
+
+
+def _interrupted() -> NoReturn:
+    """One line, and 128 + the signal's number as shells report it (130 Ctrl-C, 143 SIGTERM)."""
+    click.echo("Interrupted; the previous --file was left as it was.", err=True)
+    sys.exit(128 + (signal.SIGTERM if signal.SIGTERM in _received else signal.SIGINT))
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the command line and exit: 0 ok, 1 the work failed, 2 bad usage or configuration."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name=PROG,
                  standalone_mode=False)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
-    except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
-        sys.exit(130)
+    except (click.exceptions.Abort, KeyboardInterrupt):  # click makes Ctrl-C an Abort
+        _interrupted()
     except click.UsageError as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        click.echo("Interrupted; the previous --file was left as it was.", err=True)
-        sys.exit(130)
     except Exception as exc:
         code, line = describe(exc)
         if debug_enabled():
