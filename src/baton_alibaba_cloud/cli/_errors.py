@@ -41,7 +41,7 @@ def _os_error(exc: OSError) -> str:
     elif exc.errno == errno.ENOSPC:
         hint = "; free some disk space"
     elif exc.errno == errno.ENOENT:
-        hint = "; check the path (run a sync first to create the file)"
+        hint = "; check the path"
     return f"cannot use{where}: {reason}{hint}"
 
 

@@ -17,6 +17,7 @@ that it may run them in an executor).
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import sqlite3
@@ -57,6 +58,11 @@ def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield batch
 
 
+def _check_directory(directory: Path) -> None:
+    if not directory.is_dir():
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(directory))
+
+
 class C1zWriter:
     """Writes one ``full`` sync; see the module docstring for the life cycle."""
 
@@ -74,7 +80,10 @@ class C1zWriter:
     @classmethod
     def open(cls, path: Path, *, clock: Callable[[], datetime] = datetime.now) -> C1zWriter:
         """Start a sync for ``path``; refuses a v3 file (``UnsupportedC1zVersion``) and any
-        unreadable one (``C1zFormatError``) before touching anything."""
+        unreadable one (``C1zFormatError``) before touching anything, and a target whose
+        directory does not exist (``FileNotFoundError`` naming it): better now than after the
+        sync, when the temp file beside the target is created."""
+        _check_directory(Path(path).parent)
         workdir = make_workdir()
         try:
             db, existed = unpack_into(workdir, Path(path))
