@@ -250,3 +250,21 @@ async def test_chain_order_and_error(tmp_path: Path, fake_api: FakeApi) -> None:
     for part in ("environment", "OIDC", "CLI profile", "ECS RAM role", "--access-key-id"):
         assert part in message
     assert "\n" not in message
+
+
+async def test_chain_moves_past_a_cli_file_without_the_default_profile(
+    tmp_path: Path, fake_api: FakeApi,
+) -> None:
+    """An ECS instance whose ~/.aliyun/config.json holds only other profiles still uses its
+    instance role; a profile someone named (ALIBABA_CLOUD_PROFILE) must exist."""
+    path = _write_profiles(tmp_path, "", [{"name": "other", "mode": "AK",
+                                           "access_key_id": "o", "access_key_secret": "s"}])
+    metadata_server(fake_api, token_mode=True)
+    chain = default_chain({}, path, fake_api.url, factory(fake_api))
+    assert (await chain.get()).access_key_id == "STS.ecs"
+    assert chain.source == "ecs-ram-role:EcsRole"
+    named = default_chain({"ALIBABA_CLOUD_PROFILE": "prod"}, path, fake_api.url,
+                          factory(fake_api))
+    with pytest.raises(CredentialsError, match="profile 'prod' is not in") as caught:
+        await named.get()
+    assert not isinstance(caught.value, CredentialsNotFound)

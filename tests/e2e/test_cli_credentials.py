@@ -22,8 +22,18 @@ OIDC_ROLE = "pod-role"
 ISSUER = "https://oidc.example.test/cluster"
 
 
+EXTERNAL_ROLE = "partner-audit"
+EXTERNAL_ID = "abc-123-external"
+
+
 def _account() -> dict[str, Any]:
     data = accounts.account()
+    data["roles"].append({"name": EXTERNAL_ROLE, "trust_policy": {"Version": "1", "Statement": [{
+        "Effect": "Allow", "Action": "sts:AssumeRole",
+        "Principal": {"RAM": [f"acs:ram::{accounts.ACCOUNT_ID}:root"]},
+        "Condition": {"StringEquals": {"sts:ExternalId": EXTERNAL_ID}}}]}})
+    data["attachments"].append({"policy": "AdministratorAccess", "policy_type": "System",
+                                "principal_type": "role", "principal": EXTERNAL_ROLE})
     data["oidc_providers"] = [{"name": OIDC_PROVIDER, "issuer_url": ISSUER,
                                "client_ids": ["sts.aliyuncs.com"]}]
     data["roles"].append({"name": OIDC_ROLE, "trust_policy": {"Version": "1", "Statement": [{
@@ -34,41 +44,76 @@ def _account() -> dict[str, Any]:
     return data
 
 
-def _synced(result: Result) -> None:
+def _synced(result: Result, source: str) -> None:
+    """The sync succeeded and logged which credential source it used (and no secret)."""
     assert result.code == 0, result.stderr[-2000:]
-    assert any('"sync finished"' in ln for ln in result.stderr.splitlines())
+    records = [json.loads(ln) for ln in result.stderr.splitlines() if ln.startswith("{")]
+    assert any(r["message"] == "sync finished" for r in records)
+    [used] = [r for r in records if "credentials_source" in r and r["level"] == "info"]
+    assert used["credentials_source"] == source, used
+    assert used["account_id"] == accounts.ACCOUNT_ID and used["sync_id"]
+    for secret in (accounts.ROOT_KEY[1], accounts.DEPLOYER_KEY[1]):
+        assert secret not in result.stderr + result.stdout
 
 
-def test_environment_variables(tmp_path: Path) -> None:
+def test_environment_variables_and_flags_with_an_sts_token(tmp_path: Path) -> None:
     with emulator(_account()) as emu:
         env = clean_env(tmp_path, {"ALIBABA_CLOUD_ACCESS_KEY_ID": accounts.ROOT_KEY[0],
                                    "ALIBABA_CLOUD_ACCESS_KEY_SECRET": accounts.ROOT_KEY[1]})
-        _synced(run_cli(endpoint_flags(emu), tmp_path, env))
+        _synced(run_cli(endpoint_flags(emu), tmp_path, env), "environment")
         # BATON_* variables are the flags
         env = clean_env(tmp_path, {"BATON_ACCESS_KEY_ID": accounts.ROOT_KEY[0],
                                    "BATON_ACCESS_KEY_SECRET": accounts.ROOT_KEY[1],
                                    "BATON_RAM_ENDPOINT": emu.url, "BATON_IMS_ENDPOINT": emu.url,
                                    "BATON_STS_ENDPOINT": emu.url})
-        _synced(run_cli([], tmp_path, env))
+        _synced(run_cli([], tmp_path, env), "flags")
+        # an STS pair + token, as flags and as ALIBABA_CLOUD_SECURITY_TOKEN
+        sts = asyncio.run(_role_credentials(emu.url))
+        pair = {"ALIBABA_CLOUD_ACCESS_KEY_ID": sts["AccessKeyId"],
+                "ALIBABA_CLOUD_ACCESS_KEY_SECRET": sts["AccessKeySecret"],
+                "ALIBABA_CLOUD_SECURITY_TOKEN": sts["SecurityToken"]}
+        result = run_cli(endpoint_flags(emu), tmp_path, clean_env(tmp_path, pair))
+        _synced(result, "environment")
+        flags = ["--access-key-id", sts["AccessKeyId"], "--access-key-secret",
+                 sts["AccessKeySecret"], "--security-token", sts["SecurityToken"]]
+        flagged = run_cli([*flags, *endpoint_flags(emu)], tmp_path, clean_env(tmp_path))
+        _synced(flagged, "flags")
+    for run in (result, flagged):
+        assert sts["SecurityToken"] not in run.stderr and sts["AccessKeySecret"] not in run.stderr
 
 
 def test_cli_profile_from_home(tmp_path: Path) -> None:
-    config = {"current": "other", "profiles": [
+    profiles: list[dict[str, str]] = [
         {"name": "other", "mode": "AK", "access_key_id": "LTAIunused", "access_key_secret": "x"},
         {"name": "prod", "mode": "AK", "access_key_id": accounts.ROOT_KEY[0],
          "access_key_secret": accounts.ROOT_KEY[1]},
         {"name": "assume", "mode": "RamRoleArn", "access_key_id": accounts.DEPLOYER_KEY[0],
          "access_key_secret": accounts.DEPLOYER_KEY[1], "ram_role_arn": accounts.SYNC_ROLE_ARN,
          "ram_session_name": "profile-test"},
-    ]}
+    ]
+    config: dict[str, Any] = {"current": "other", "profiles": profiles}
     (tmp_path / ".aliyun").mkdir()
-    (tmp_path / ".aliyun" / "config.json").write_text(json.dumps(config))
+    path = tmp_path / ".aliyun" / "config.json"
+    path.write_text(json.dumps(config))
+    assume = f"assume-role:{accounts.SYNC_ROLE_ARN} via profile:assume"
     with emulator(_account()) as emu:
         env = clean_env(tmp_path)
-        _synced(run_cli(["--profile", "prod", *endpoint_flags(emu)], tmp_path, env))
-        _synced(run_cli(["--profile", "assume", *endpoint_flags(emu)], tmp_path, env))
+        _synced(run_cli(["--profile", "prod", *endpoint_flags(emu)], tmp_path, env),
+                "profile:prod")
+        _synced(run_cli(["--profile", "assume", *endpoint_flags(emu)], tmp_path, env), assume)
+        sts = asyncio.run(_role_credentials(emu.url))
+        profiles.append({"name": "token", "mode": "StsToken", "access_key_id": sts["AccessKeyId"],
+                         "access_key_secret": sts["AccessKeySecret"],
+                         "sts_token": sts["SecurityToken"]})
+        path.write_text(json.dumps(config))
+        _synced(run_cli(["--profile", "token", *endpoint_flags(emu)], tmp_path, env),
+                "profile:token")
+        # no flag: ALIBABA_CLOUD_PROFILE, else the file's current profile, in the default chain
         env = clean_env(tmp_path, {"ALIBABA_CLOUD_PROFILE": "prod"})
-        _synced(run_cli(endpoint_flags(emu), tmp_path, env))
+        _synced(run_cli(endpoint_flags(emu), tmp_path, env), "profile:prod")
+        config["current"] = "assume"
+        path.write_text(json.dumps(config))
+        _synced(run_cli(endpoint_flags(emu), tmp_path, clean_env(tmp_path)), assume)
 
 
 def test_role_arn_assume_role(tmp_path: Path) -> None:
@@ -77,10 +122,22 @@ def test_role_arn_assume_role(tmp_path: Path) -> None:
         flags = ["--role-arn", accounts.SYNC_ROLE_ARN, "--role-session-name", "cli-test",
                  "--access-key-id", accounts.DEPLOYER_KEY[0],
                  "--access-key-secret", accounts.DEPLOYER_KEY[1]]
-        _synced(run_cli([*flags, *endpoint_flags(emu)], tmp_path, env))
+        _synced(run_cli([*flags, *endpoint_flags(emu)], tmp_path, env),
+                f"assume-role:{accounts.SYNC_ROLE_ARN} via flags")
+        calls = emu.request_log.calls_to("AssumeRole")
+        assert dict(calls[-1].params)["RoleSessionName"] == "cli-test"
         # Without --role-arn the deployer may only assume roles: the sync names the permission.
         plain = run_cli([*flags[4:], *endpoint_flags(emu)], tmp_path, env)
         assert plain.code == 1 and "NoPermission" in plain.error_lines[-1]
+        # A role whose trust policy requires an external id: refused without it, not with it.
+        partner = f"acs:ram::{accounts.ACCOUNT_ID}:role/{EXTERNAL_ROLE}"
+        base = ["--role-arn", partner, *flags[4:], *endpoint_flags(emu)]
+        refused = run_cli(base, tmp_path, env)
+        assert refused.code == 1 and "AssumeRole" in refused.error_lines[-1]
+        _synced(run_cli([*base, "--external-id", EXTERNAL_ID], tmp_path, env),
+                f"assume-role:{partner} via flags")
+        assert dict(emu.request_log.calls_to("AssumeRole")[-1].params)["ExternalId"] == \
+            EXTERNAL_ID
 
 
 def _jwt(claims: dict[str, Any]) -> str:
@@ -101,7 +158,9 @@ def test_oidc_from_environment_and_token_file(tmp_path: Path) -> None:
             "ALIBABA_CLOUD_OIDC_PROVIDER_ARN":
                 f"acs:ram::{accounts.ACCOUNT_ID}:oidc-provider/{OIDC_PROVIDER}",
             "ALIBABA_CLOUD_OIDC_TOKEN_FILE": str(token)})
-        _synced(run_cli(endpoint_flags(emu), tmp_path, env))
+        _synced(run_cli(endpoint_flags(emu), tmp_path, env),
+                f"oidc:acs:ram::{accounts.ACCOUNT_ID}:role/{OIDC_ROLE}")
+        assert len(emu.request_log.calls_to("AssumeRoleWithOIDC")) == 1
 
 
 async def _role_credentials(url: str) -> dict[str, Any]:
@@ -111,26 +170,37 @@ async def _role_credentials(url: str) -> dict[str, Any]:
     return dict(answer["Credentials"])
 
 
+ECS_ROLE = "ecs-sync-role"
+IMDS_TOKEN = "imds-session-token"
+
+
 @contextmanager
-def _metadata_server(creds: dict[str, Any]) -> Iterator[str]:
-    """A fake ECS metadata service (IMDSv2 token, role name, role credentials)."""
-    role = "ecs-sync-role"
+def _metadata_server(creds: dict[str, Any]) -> Iterator[tuple[str, list[str]]]:
+    """A fake ECS metadata service in token-protected mode (IMDSv2): ``PUT /latest/api/token``
+    hands out a session token, and every read without it is refused with 401. Yields its URL
+    and the requests it saw (``METHOD path token``)."""
+    seen: list[str] = []
 
     class Handler(BaseHTTPRequestHandler):
-        def _send(self, body: str) -> None:
-            self.send_response(200)
+        def _send(self, body: str, status: int = 200) -> None:
+            self.send_response(status)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body.encode())
 
         def do_PUT(self) -> None:
-            self._send("imds-token")
+            seen.append(f"PUT {self.path} {self.headers.get(_TTL, '-')}")
+            self._send(IMDS_TOKEN if self.path == "/latest/api/token" else "", 200)
 
         def do_GET(self) -> None:
+            token = self.headers.get("X-aliyun-ecs-metadata-token", "-")
+            seen.append(f"GET {self.path} {token}")
             base = "/latest/meta-data/ram/security-credentials/"
-            if self.path == base:
-                self._send(role)
-            elif self.path == base + role:
+            if token != IMDS_TOKEN:
+                self._send("", 401)
+            elif self.path == base:
+                self._send(ECS_ROLE)
+            elif self.path == base + ECS_ROLE:
                 self._send(json.dumps({**creds, "Code": "Success"}))
             else:
                 self.send_error(404)
@@ -142,20 +212,37 @@ def _metadata_server(creds: dict[str, Any]) -> Iterator[str]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield f"http://127.0.0.1:{server.server_address[1]}", seen
     finally:
         server.shutdown()
         server.server_close()
 
 
+_TTL = "X-aliyun-ecs-metadata-token-ttl-seconds"
+
+
 def test_ecs_instance_role_from_a_fake_metadata_service(tmp_path: Path) -> None:
+    (tmp_path / ".aliyun").mkdir()
+    (tmp_path / ".aliyun" / "config.json").write_text(json.dumps({"profiles": [
+        {"name": "ecs", "mode": "EcsRamRole", "ram_role_name": ECS_ROLE}]}))
+    source = f"ecs-ram-role:{ECS_ROLE}"
     with emulator(_account()) as emu:
         creds = asyncio.run(_role_credentials(emu.url))
-        with _metadata_server(creds) as metadata:
+        with _metadata_server(creds) as (metadata, seen):
             env = clean_env(tmp_path, {"BATON_ECS_METADATA_URL": metadata})
             env.pop("ALIBABA_CLOUD_ECS_METADATA_DISABLED")
-            _synced(run_cli(endpoint_flags(emu), tmp_path, env))
+            _synced(run_cli(endpoint_flags(emu), tmp_path, env), source)
+            base = "/latest/meta-data/ram/security-credentials/"
+            assert seen == ["PUT /latest/api/token 21600", f"GET {base} {IMDS_TOKEN}",
+                            f"GET {base}{ECS_ROLE} {IMDS_TOKEN}"]
             result = run_cli(["--ecs-metadata-url", metadata, *endpoint_flags(emu)], tmp_path,
                              env)
-            _synced(result)
-    assert creds["AccessKeySecret"] not in result.stderr
+            _synced(result, source)
+            profile = run_cli(["--profile", "ecs", "--ecs-metadata-url", metadata,
+                               *endpoint_flags(emu)], tmp_path, env)
+            _synced(profile, f"profile:ecs ({source})")
+            assert seen[-2:] == ["PUT /latest/api/token 21600",
+                                 f"GET {base}{ECS_ROLE} {IMDS_TOKEN}"]  # the role is named
+    for run in (result, profile):
+        assert creds["AccessKeySecret"] not in run.stderr
+        assert creds["SecurityToken"] not in run.stderr

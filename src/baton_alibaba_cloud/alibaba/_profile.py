@@ -105,17 +105,17 @@ class ProfileProvider:
         return document
 
     def _select(self, document: Mapping[str, Any]) -> CredentialsProvider:
-        wanted = (self._explicit or self._env.get("ALIBABA_CLOUD_PROFILE")
-                  or document.get("current") or "default")
+        named = self._explicit or self._env.get("ALIBABA_CLOUD_PROFILE")
+        wanted = named or document.get("current") or "default"
         profiles = document.get("profiles")
         entries = [p for p in profiles if isinstance(p, dict)] if isinstance(profiles, list) else []
         entry = next((p for p in entries if p.get("name") == wanted), None)
         if entry is None:
             names = ", ".join(str(p.get("name")) for p in entries) or "none"
-            raise CredentialsError(
-                f"profile {wanted!r} is not in {self._path} (profiles: {names})",
-                code="Credentials.ProfileNotFound",
-            )
+            message = f"profile {wanted!r} is not in {self._path} (profiles: {names})"
+            if not named:  # nobody asked for it: the default chain moves on
+                raise CredentialsNotFound(f"CLI profile: {message}")
+            raise CredentialsError(message, code="Credentials.ProfileNotFound")
         self._name = f"profile:{wanted}"
         return self._provider_for(str(wanted), entry)
 

@@ -134,7 +134,7 @@ class OidcProvider(RefreshingProvider):
         self._session_name = session_name or _default_session_name()
         self._duration = duration
         self._factory = client_factory
-        self.source = "oidc"
+        self.source = f"oidc:{role_arn}"
 
     @classmethod
     def from_env(
@@ -183,13 +183,16 @@ class OidcProvider(RefreshingProvider):
 class OidcEnvProvider:
     """The chain's OIDC step: not configured unless all three variables are set."""
 
-    source = "oidc"
-
     def __init__(
         self, env: Mapping[str, str] | None, *, client_factory: StsClientFactory,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._inner = OidcProvider.from_env(env, client_factory=client_factory, clock=clock)
+
+    @property
+    def source(self) -> str:
+        """``oidc:<role arn>`` (the role of ``ALIBABA_CLOUD_ROLE_ARN``)."""
+        return self._inner.source if self._inner is not None else "oidc"
 
     async def get(self) -> Credentials:
         if self._inner is None:
