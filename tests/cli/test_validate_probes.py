@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from baton_alibaba_cloud.alibaba import (
@@ -71,3 +73,23 @@ def test_probe_parameters_are_harmless_names_and_one_item() -> None:
                 assert value.startswith("baton-validate-probe"), (action, name)
         if "MaxItems" in params:
             assert params["MaxItems"] == "1"
+
+
+def _entities(backend: Any) -> str:
+    names = ("users", "groups", "members", "roles", "policies", "attached_to", "access_keys",
+             "login_profiles", "mfa_devices")
+    return repr([getattr(backend, name) for name in names])
+
+
+async def test_one_request_per_action_and_nothing_changes() -> None:
+    """validate makes exactly one call per action the features need (write probes included),
+    and no user, group, role, policy, membership, attachment or key changes."""
+    async with running_emulator(accounts.account()) as emu, AlibabaClient(
+        StaticProvider(*accounts.ROOT_KEY), Endpoints.single(emu.url)
+    ) as client:
+        before = _entities(emu.backend)
+        await run_probes(client, ALL)
+        after = _entities(emu.backend)
+        requests = dict(emu.request_log.requests)
+    assert requests == {(a.service, a.action): 1 for a in required_actions(ALL)}
+    assert before == after
