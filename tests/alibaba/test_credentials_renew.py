@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from baton_alibaba_cloud.alibaba import (
     ProfileProvider,
     RetryPolicy,
     StaticProvider,
+    default_chain,
 )
 from baton_alibaba_cloud.alibaba._credentials import (
     ChainProvider,
@@ -164,3 +166,35 @@ async def test_a_fixed_sts_token_the_server_calls_expired_fails_at_once(fake_api
         with pytest.raises(AuthenticationError, match="expired"):
             await client.call("ram", "GetAccountAlias")
     assert len(fake_api.seen) == 1
+
+
+async def test_a_cold_chain_fetches_once_for_many_waiters_and_never_blocks_the_loop(
+    tmp_path: Path, fake_api: FakeApi,
+) -> None:
+    """50 requests start at once on a cold default chain that resolves to OIDC (token file
+    read, STS answering in 0.2 s): one AssumeRoleWithOIDC, and the loop keeps ticking."""
+    _sts(fake_api, timedelta(hours=1), delay=0.2)
+    token = tmp_path / "token"
+    token.write_text("jwt")
+    env = {"ALIBABA_CLOUD_ROLE_ARN": "acs:ram::1:role/k8s",
+           "ALIBABA_CLOUD_OIDC_PROVIDER_ARN": "acs:ram::1:oidc-provider/ack",
+           "ALIBABA_CLOUD_OIDC_TOKEN_FILE": str(token)}
+    chain = default_chain(env, tmp_path / "none.json", "http://127.0.0.1:9", factory(fake_api),
+                          clock=FakeClock())
+    gaps: list[float] = []
+
+    async def ticker() -> None:
+        last = time.monotonic()
+        while True:
+            await asyncio.sleep(0.005)
+            now = time.monotonic()
+            gaps.append(now - last)
+            last = now
+
+    ticking = asyncio.create_task(ticker())
+    results = await asyncio.gather(*(chain.get() for _ in range(50)))
+    ticking.cancel()
+    assert {r.security_token for r in results} == {"token-1"}
+    assert [s.action for s in fake_api.seen] == ["AssumeRoleWithOIDC"]
+    assert chain.source == "oidc:acs:ram::1:role/k8s"
+    assert len(gaps) > 10 and max(gaps) < 0.15  # the loop ran all along
