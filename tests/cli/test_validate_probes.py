@@ -93,3 +93,20 @@ async def test_one_request_per_action_and_nothing_changes() -> None:
         requests = dict(emu.request_log.requests)
     assert requests == {(a.service, a.action): 1 for a in required_actions(ALL)}
     assert before == after
+
+
+def test_the_table_shows_arns_literally() -> None:
+    """``acs:ram::`` in an identity must not turn into rich's :ram: emoji."""
+    from rich.console import Console
+
+    from baton_alibaba_cloud.cli._validate import render
+    from baton_alibaba_cloud.connector.validate import ProbeResult
+
+    report = ValidationReport(f"acs:ram::{accounts.ACCOUNT_ID}:user/connector",
+                              accounts.ACCOUNT_ID,
+                              [ProbeResult("ram", "GetRole", "ram:GetRole", "missing")])
+    console = Console(record=True, width=120, emoji=False, highlight=False)
+    console.print(render(report))
+    text = console.export_text()
+    assert f"Validating as acs:ram::{accounts.ACCOUNT_ID}:user/connector" in text
+    assert "ram:GetRole" in text and "missing" in text

@@ -11,8 +11,9 @@ import json
 from typing import Any
 
 import click
-from rich.console import Console
+from rich.console import Console, Group
 from rich.table import Table
+from rich.text import Text
 
 from baton_alibaba_cloud.cli._errors import WorkFailed
 from baton_alibaba_cloud.cli._options import GROUPS, field_options
@@ -20,7 +21,7 @@ from baton_alibaba_cloud.cli._run import connector_config, start
 from baton_alibaba_cloud.connector.validate import ValidationReport
 from baton_alibaba_cloud.connector.validate import validate as run_validate
 
-__all__ = ["validate"]
+__all__ = ["render", "validate"]
 
 
 @click.command()
@@ -41,7 +42,7 @@ def validate(ctx: click.Context, /, output_format: str, **_: Any) -> None:
     if output_format == "json":
         click.echo(json.dumps(report.as_dict(), indent=2))
     else:
-        Console().print(_table(report))
+        Console(emoji=False, highlight=False).print(render(report))
     missing = report.missing
     if missing:
         raise WorkFailed(
@@ -49,13 +50,17 @@ def validate(ctx: click.Context, /, output_format: str, **_: Any) -> None:
             f"{', '.join(missing)}; grant them (see `baton-alibaba-cloud permissions`)")
 
 
-def _table(report: ValidationReport) -> Table:
-    table = Table(title=f"Validating as {report.identity}", title_justify="left")
+def render(report: ValidationReport) -> Group:
+    """Who the credentials are, then one row per action: its permission and ok / missing.
+
+    Text, not markup: an ARN such as acs:ram::1:user/x must not become an emoji or a style.
+    """
+    table = Table()
     table.add_column("Action")
     table.add_column("Permission")
     table.add_column("Result")
     for probe in report.results:
         style = "green" if probe.ok else "red"
-        table.add_row(f"{probe.service.upper()} {probe.action}", probe.permission,
-                      f"[{style}]{probe.status}[/{style}]")
-    return table
+        table.add_row(f"{probe.service.upper()} {probe.action}", Text(probe.permission),
+                      Text(probe.status, style=style))
+    return Group(Text(f"Validating as {report.identity}"), table)
