@@ -149,6 +149,16 @@ async def test_no_retry_on_no_permission_and_one_line_message(fake_api: FakeApi)
          "RAM ListUsers failed: InvalidTimeStamp.Expired: Specified access key is not found. "
          "(HTTP 400, request id R) — the local clock differs from Alibaba Cloud's by more than "
          "15 minutes; sync it (NTP) and retry"),
+        ("InvalidSecurityToken.Expired", 400, AuthenticationError,
+         "RAM ListUsers failed: InvalidSecurityToken.Expired: Specified access key is not found. "
+         "(HTTP 400, request id R) — the STS security token expired; a fixed --security-token "
+         "must be replaced (--role-arn, a RamRoleArn profile, OIDC and the ECS role renew "
+         "themselves)"),
+        ("AuthenticationFail.OIDCToken.Expired", 401, AuthenticationError,
+         "RAM ListUsers failed: AuthenticationFail.OIDCToken.Expired: Specified access key is not "
+         "found. (HTTP 401, request id R) — the OIDC token was refused (expired, or its issuer or "
+         "audience is not the OIDC provider's); check ALIBABA_CLOUD_OIDC_TOKEN_FILE and the "
+         "provider"),
     ],
 )
 async def test_error_answers_map_to_classes(

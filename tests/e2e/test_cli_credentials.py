@@ -161,6 +161,12 @@ def test_oidc_from_environment_and_token_file(tmp_path: Path) -> None:
         _synced(run_cli(endpoint_flags(emu), tmp_path, env),
                 f"oidc:acs:ram::{accounts.ACCOUNT_ID}:role/{OIDC_ROLE}")
         assert len(emu.request_log.calls_to("AssumeRoleWithOIDC")) == 1
+        token.write_text(_jwt({"iss": ISSUER, "aud": "sts.aliyuncs.com", "sub": "system:sa:x",
+                               "iat": now - 7200, "exp": now - 3600}))
+        expired = run_cli(endpoint_flags(emu), tmp_path, env)
+    assert expired.code == 1 and len(expired.error_lines) == 1
+    assert "AuthenticationFail.OIDCToken.Expired" in expired.error_lines[0]
+    assert "ALIBABA_CLOUD_OIDC_TOKEN_FILE" in expired.error_lines[0]
 
 
 async def _role_credentials(url: str) -> dict[str, Any]:

@@ -99,8 +99,17 @@ class AuthenticationError(AlibabaError):
         if self.code == "SignatureDoesNotMatch":
             return (f"the AccessKey secret is wrong for AccessKey id{key}; "
                     "check the secret (or a proxy altered the request)")
+        if self.code == "InvalidSecurityToken.Expired":
+            return ("the STS security token expired; a fixed --security-token must be replaced "
+                    "(--role-arn, a RamRoleArn profile, OIDC and the ECS role renew themselves)")
         if self.code.startswith("InvalidSecurityToken") or self.code == "MissingSecurityToken":
             return "the STS security token is missing, expired or not for this AccessKey; renew it"
+        if self.code.startswith("AuthenticationFail.OIDCToken"):
+            return ("the OIDC token was refused (expired, or its issuer or audience is not the "
+                    "OIDC provider's); check ALIBABA_CLOUD_OIDC_TOKEN_FILE and the provider")
+        if self.code.startswith("AuthenticationFail"):
+            return ("the role does not trust this OIDC provider (or the token's subject); check "
+                    "ALIBABA_CLOUD_ROLE_ARN and the role's trust policy")
         return "check the configured credentials"
 
 
@@ -128,6 +137,9 @@ class PermissionDeniedError(AlibabaError):
     def hint(self) -> str:
         who = self.access_denied_detail.get("AuthPrincipalDisplayName")
         target = f" to {who}" if isinstance(who, str) and who else " to the identity in use"
+        if self.action == "AssumeRole":
+            return (f"grant the RAM permission {self.permission}{target}, and check that the "
+                    "role's trust policy names it (with the --external-id it requires)")
         return f"grant the RAM permission {self.permission}{target}"
 
 
@@ -194,6 +206,7 @@ _EXACT: dict[str, type[AlibabaError]] = {
 _PREFIX: tuple[tuple[str, type[AlibabaError]], ...] = (
     ("InvalidAccessKeyId.", AuthenticationError),
     ("InvalidSecurityToken.", AuthenticationError),
+    ("AuthenticationFail", AuthenticationError),
     ("InvalidTimeStamp.", ClockSkewError),
     ("Throttling.", ThrottlingError),
     ("Rejected.Throttling", ThrottlingError),
