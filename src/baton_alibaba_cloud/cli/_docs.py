@@ -1,15 +1,21 @@
-"""``docs/cli.md``: the command-line reference, generated from the ``--help`` texts.
+"""``docs/cli.md``: the command-line reference, generated from the ``--help`` texts; and the
+README's table of flags, generated from the field table.
 
 Why generated: a hand-written reference drifts from the code within a release; sqlite-utils
 generates its CLI reference from ``--help`` and a test fails when it is stale. Regenerate with
-``python -m baton_alibaba_cloud.cli._docs > docs/cli.md``.
+``python -m baton_alibaba_cloud.cli._docs > docs/cli.md`` and
+``python -m baton_alibaba_cloud.cli._docs --flags`` (paste into the README).
 """
 
 from __future__ import annotations
 
+import sys
+
 import click
 
-__all__ = ["reference"]
+from baton_alibaba_cloud.cli._fields import FIELDS, Field, envvar
+
+__all__ = ["flags_table", "reference"]
 
 WIDTH = 100
 _INTRO = """# Command-line reference
@@ -47,5 +53,29 @@ def reference() -> str:
     return _INTRO + "\n" + "\n".join(_walk(cli, None, PROG))
 
 
+def _default(f: Field) -> str:
+    if f.secret or f.default in (None, ""):
+        return ""
+    if f.kind == "bool":
+        return "off" if not f.default else "on"
+    return f"`{f.default}`"
+
+
+def flags_table() -> str:
+    """Every flag of the connector as a Markdown table: flag, variable, default, meaning."""
+    rows = ["| flag | environment variable | default | meaning |", "| --- | --- | --- | --- |"]
+    for f in FIELDS:
+        flag = (f"`-{f.short}`, " if f.short else "") + f"`--{f.name}`"
+        meaning = f.description.replace("|", "\\|")
+        if f.choices:
+            meaning += f" One of {', '.join(f.choices)}."
+        if f.secret:
+            meaning += " Secret: never shown or logged."
+        if f.hidden:
+            meaning += " (Hidden from --help.)"
+        rows.append(f"| {flag} | `{envvar(f.name)}` | {_default(f)} | {meaning} |")
+    return "\n".join(rows) + "\n"
+
+
 if __name__ == "__main__":
-    click.echo(reference(), nl=False)
+    click.echo(flags_table() if sys.argv[1:] == ["--flags"] else reference(), nl=False)

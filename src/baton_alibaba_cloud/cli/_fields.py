@@ -122,7 +122,8 @@ FIELDS: tuple[Field, ...] = (
           "Seconds to wait for one API answer before retrying.", "int", "endpoints",
           default=30, is_ops=True, metavar="SECONDS"),
     Field("sync-secrets", "Sync Secrets",
-          "Also sync AccessKeys as secret resources (needs ram:ListAccessKeys).", "bool",
+          "Also sync AccessKeys (ids, status, dates; never secrets) as secret resources; "
+          "needs ram:GetAccessKeyLastUsed too.", "bool",
           "features", default=False),
     Field("provisioning", "Provisioning",
           "Allow provisioning: group membership and policy attachment grants and revokes.",
