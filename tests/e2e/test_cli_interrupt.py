@@ -52,3 +52,24 @@ def test_a_stopped_sync_cleans_up_and_keeps_the_previous_file(
     assert (tmp_path / "sync.c1z").read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sync.c1z", "tmp"]
     assert list(tmpdir.iterdir()) == []
+
+
+def test_sigterm_still_stops_a_sync_that_ignores_sigint(tmp_path: Path) -> None:
+    """A background job of a non-interactive shell starts with SIGINT ignored; SIGTERM must
+    still end it (as Python's default would), and the previous --file stays."""
+    env = clean_env(tmp_path, {"TMPDIR": str(tmp_path)})
+    slow = EmulatorOptions(faults=FaultOptions(latency_rate=1.0, latency_ms=(20, 20)))
+    account = generate(parse_spec("users=40,groups=4,roles=4,memberships=40,seed=1"))
+    with emulator(account, options=slow) as emu:
+        args = [*endpoint_flags(emu), *key_flags((emu.access_key_id, emu.access_key_secret))]
+        assert run_cli(args, tmp_path, env).code == 0
+        before = (tmp_path / "sync.c1z").read_bytes()
+        # ``trap '' INT`` then ``exec``: the script starts with SIGINT ignored, as such a job.
+        proc = subprocess.Popen(["sh", "-c", 'trap "" INT; exec "$0" "$@"', str(SCRIPT), *args],
+                                cwd=tmp_path, env=env, text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        _wait_for_workdir(tmp_path, proc)
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=30)
+    assert proc.returncode == -signal.SIGTERM
+    assert (tmp_path / "sync.c1z").read_bytes() == before

@@ -66,7 +66,15 @@ _received: list[int] = []
 def _on_sigterm(signum: int, frame: FrameType | None) -> None:
     """SIGTERM (a scheduler, ``docker stop``, Kubernetes) is handled as Ctrl-C is: asyncio
     cancels the sync, which aborts and removes its working copy and temp file, and the previous
-    --file stays. Python's default would end the process on the spot and leave them behind."""
+    --file stays. Python's default would end the process on the spot and leave them behind.
+
+    A process that ignores SIGINT (a background job of a non-interactive shell) has no Ctrl-C
+    handling to borrow: there SIGTERM ends it as Python's default would (the previous --file
+    is safe all the same, only the temp files remain)."""
+    if not callable(signal.getsignal(signal.SIGINT)):
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.raise_signal(signal.SIGTERM)
+        return
     _received.append(signum)
     signal.raise_signal(signal.SIGINT)
 
@@ -79,6 +87,7 @@ def _interrupted() -> NoReturn:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the command line and exit: 0 ok, 1 the work failed, 2 bad usage or configuration."""
+    _received.clear()
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _on_sigterm)
     try:
