@@ -110,3 +110,9 @@ def test_the_table_shows_arns_literally() -> None:
     text = console.export_text()
     assert f"Validating as acs:ram::{accounts.ACCOUNT_ID}:user/connector" in text
     assert "ram:GetRole" in text and "missing" in text
+
+
+def test_every_action_of_the_table_is_in_the_api_metadata_snapshots() -> None:
+    from baton_alibaba_cloud.connector.permissions import metadata_problems
+
+    assert metadata_problems() == []
