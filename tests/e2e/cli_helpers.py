@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from baton_alibaba_cloud.alibaba import AlibabaClient, Endpoints, StaticProvider
 from baton_alibaba_cloud.emulator.server import EmulatorThread, RunningEmulator
+from tests.cli import accounts
 
 SCRIPT = Path(sys.executable).parent / "baton-alibaba-cloud"
 
@@ -63,3 +65,12 @@ def emulator(account: Mapping[str, Any] | None = None, **kwargs: Any) -> Iterato
     """The emulator on a thread of the test process, on a free loopback port."""
     with EmulatorThread(dict(account) if account is not None else None, **kwargs) as emu:
         yield emu
+
+
+async def sync_role_session(url: str, session_name: str) -> dict[str, Any]:
+    """STS credentials (``AccessKeyId``, ``AccessKeySecret``, ``SecurityToken``…) of the
+    ``tests.cli.accounts`` sync role, assumed by its deployer user on the emulator at ``url``."""
+    async with AlibabaClient(StaticProvider(*accounts.DEPLOYER_KEY), Endpoints.single(url)) as c:
+        answer = await c.call("sts", "AssumeRole", {"RoleArn": accounts.SYNC_ROLE_ARN,
+                                                    "RoleSessionName": session_name})
+    return dict(answer["Credentials"])

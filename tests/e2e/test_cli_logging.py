@@ -13,23 +13,23 @@ import time
 from pathlib import Path
 from typing import Any
 
-from baton_alibaba_cloud.alibaba import AlibabaClient, Endpoints, StaticProvider
 from baton_alibaba_cloud.emulator.options import EmulatorOptions, FaultOptions
 from tests.cli import accounts
-from tests.e2e.cli_helpers import SCRIPT, clean_env, emulator, endpoint_flags, key_flags, run_cli
-
-
-async def _sts_credentials(url: str) -> dict[str, Any]:
-    async with AlibabaClient(StaticProvider(*accounts.DEPLOYER_KEY), Endpoints.single(url)) as c:
-        answer = await c.call("sts", "AssumeRole", {"RoleArn": accounts.SYNC_ROLE_ARN,
-                                                    "RoleSessionName": "log-test"})
-    return dict(answer["Credentials"])
+from tests.e2e.cli_helpers import (
+    SCRIPT,
+    clean_env,
+    emulator,
+    endpoint_flags,
+    key_flags,
+    run_cli,
+    sync_role_session,
+)
 
 
 def test_a_debug_run_never_shows_a_secret_or_a_token(tmp_path: Path) -> None:
     env = clean_env(tmp_path)
     with emulator(accounts.account()) as emu:
-        creds = asyncio.run(_sts_credentials(emu.url))
+        creds = asyncio.run(sync_role_session(emu.url, "log-test"))
         sts_flags = ["--access-key-id", creds["AccessKeyId"],
                      "--access-key-secret", creds["AccessKeySecret"],
                      "--security-token", creds["SecurityToken"]]

@@ -6,19 +6,16 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
 
-from baton_alibaba_cloud.alibaba import AlibabaClient, Endpoints, StaticProvider
 from tests.cli import accounts
-from tests.e2e.cli_helpers import Result, clean_env, emulator, endpoint_flags, run_cli
-
-
-async def _session(url: str) -> dict[str, Any]:
-    """STS credentials of the account's sync role, assumed by its deployer user."""
-    async with AlibabaClient(StaticProvider(*accounts.DEPLOYER_KEY), Endpoints.single(url)) as c:
-        answer = await c.call("sts", "AssumeRole", {"RoleArn": accounts.SYNC_ROLE_ARN,
-                                                    "RoleSessionName": "sts-token-test"})
-    return dict(answer["Credentials"])
+from tests.e2e.cli_helpers import (
+    Result,
+    clean_env,
+    emulator,
+    endpoint_flags,
+    run_cli,
+    sync_role_session,
+)
 
 
 def _synced(result: Result) -> None:
@@ -28,7 +25,7 @@ def _synced(result: Result) -> None:
 
 def test_sts_token_as_flags_over_the_environment_and_as_baton_variables(tmp_path: Path) -> None:
     with emulator(accounts.account()) as emu:
-        creds = asyncio.run(_session(emu.url))
+        creds = asyncio.run(sync_role_session(emu.url, "sts-token-test"))
         key, secret, token = (creds["AccessKeyId"], creds["AccessKeySecret"],
                               creds["SecurityToken"])
         flags = ["--access-key-id", key, "--access-key-secret", secret, "--security-token", token]
