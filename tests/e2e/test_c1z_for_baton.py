@@ -105,7 +105,8 @@ def check_schema(con: sqlite3.Connection) -> None:
 
 
 def check_sync_runs(con: sqlite3.Connection) -> list[str]:
-    """Two finished full syncs, newest first, with the SDK's values and local time stamps."""
+    """Two finished full syncs, newest first, with the SDK's values and local time stamps (and
+    the rows' ``discovered_at`` in the same format)."""
     runs = con.execute(
         "select sync_id, started_at, ended_at, sync_type, parent_sync_id, linked_sync_id, "
         "supports_diff, grants_backfilled from v1_sync_runs "
@@ -117,6 +118,9 @@ def check_sync_runs(con: sqlite3.Connection) -> list[str]:
             "full", "", "", 1, 1)
         assert TIME.match(started) and TIME.match(ended) and started <= ended
         assert abs(datetime.fromisoformat(ended) - now) < timedelta(minutes=5)
+    for table in ("v1_resource_types", "v1_resources", "v1_entitlements", "v1_grants"):
+        stamps = {at for (at,) in con.execute(f"select distinct discovered_at from {table}")}
+        assert stamps and all(TIME.match(at) for at in stamps), table
     return [run[0] for run in runs]
 
 
