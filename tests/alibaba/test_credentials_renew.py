@@ -16,9 +16,11 @@ from baton_alibaba_cloud.alibaba import (
     AlibabaClient,
     AssumeRoleProvider,
     AuthenticationError,
+    Credentials,
     CredentialsProvider,
     Endpoints,
     ProfileProvider,
+    RateLimiter,
     RetryPolicy,
     StaticProvider,
     default_chain,
@@ -198,3 +200,35 @@ async def test_a_cold_chain_fetches_once_for_many_waiters_and_never_blocks_the_l
     assert [s.action for s in fake_api.seen] == ["AssumeRoleWithOIDC"]
     assert chain.source == "oidc:acs:ram::1:role/k8s"
     assert len(gaps) > 10 and max(gaps) < 0.15  # the loop ran all along
+
+
+async def test_credentials_are_taken_after_the_wait_for_the_quota(fake_api: FakeApi) -> None:
+    """A request queued behind its action's quota signs with the credentials of the moment it
+    is sent, not of the moment it was queued (the session may have been renewed meanwhile)."""
+
+    async def handler(seen: Seen) -> web.StreamResponse:
+        return reply({"RequestId": "ok"})
+
+    fake_api.handler = handler
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    class Recording:
+        source = "recording"
+
+        def __init__(self) -> None:
+            self.waited: list[int] = []
+
+        async def get(self) -> Credentials:
+            self.waited.append(len(waits))
+            return Credentials("testid", "testsecret")
+
+    provider = Recording()
+    limiter = RateLimiter({"ram:GetAccountAlias": 1.0}, sleep=sleep)
+    async with AlibabaClient(provider, Endpoints.single(fake_api.url), rate_limits=limiter,
+                             validate=False) as client:
+        for _ in range(3):
+            await client.call("ram", "GetAccountAlias")
+    assert waits and provider.waited[-1] == len(waits)  # fetched after the last wait

@@ -196,8 +196,9 @@ class AlibabaClient:
         used: list[Credentials | None] = [None]
 
         async def attempt(number: int) -> dict[str, Any]:
-            used[0] = None if anonymous else await self.credentials.get()
             async with self.limiter.slot(service, action):
+                # after the wait for the action's quota, which may outlast a session
+                used[0] = None if anonymous else await self.credentials.get()
                 return await self._attempt(service, action, wire, number, used[0])
 
         try:
