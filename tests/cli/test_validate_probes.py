@@ -116,3 +116,21 @@ def test_every_action_of_the_table_is_in_the_api_metadata_snapshots() -> None:
     from baton_alibaba_cloud.connector.permissions import metadata_problems
 
     assert metadata_problems() == []
+
+
+def test_a_probe_that_kept_failing_is_not_a_pass() -> None:
+    import click
+
+    from baton_alibaba_cloud.cli._validate import verdict
+    from baton_alibaba_cloud.connector.validate import ProbeResult
+
+    ok = ProbeResult("ram", "ListRoles", "ram:ListRoles", "ok")
+    down = ProbeResult("ram", "GetRole", "ram:GetRole", "error: ServiceUnavailable")
+    verdict(ValidationReport("me", "1", [ok]))
+    with pytest.raises(click.ClickException, match=r"could not check ram:GetRole "
+                                                   r"\(ServiceUnavailable\)") as caught:
+        verdict(ValidationReport("me", "1", [ok, down]))
+    assert caught.value.exit_code == 1
+    missing = ProbeResult("ram", "ListUsers", "ram:ListUsers", "missing")
+    with pytest.raises(click.ClickException, match=r"1 permission.s. missing for me: ram:List"):
+        verdict(ValidationReport("me", "1", [missing, down]))

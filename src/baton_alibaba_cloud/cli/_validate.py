@@ -21,7 +21,7 @@ from baton_alibaba_cloud.cli._run import connector_config, start
 from baton_alibaba_cloud.connector.validate import ValidationReport
 from baton_alibaba_cloud.connector.validate import validate as run_validate
 
-__all__ = ["render", "validate"]
+__all__ = ["render", "validate", "verdict"]
 
 
 @click.command()
@@ -35,7 +35,8 @@ def validate(ctx: click.Context, /, output_format: str, **_: Any) -> None:
 
     Makes one read-only call per API action a sync needs (with --sync-secrets and -p, those
     features' actions too; write permissions are probed with calls that cannot change
-    anything), then prints each action as ok or missing. Exits 1 if any is missing.
+    anything), then prints each action as ok or missing. Exits 1 if any is missing (or could
+    not be checked).
     """
     values = start(ctx, GROUPS["connector"])
     report = run_validate(connector_config(values))
@@ -43,11 +44,23 @@ def validate(ctx: click.Context, /, output_format: str, **_: Any) -> None:
         click.echo(json.dumps(report.as_dict(), indent=2))
     else:
         Console(emoji=False, highlight=False).print(render(report))
+    verdict(report)
+
+
+def verdict(report: ValidationReport) -> None:
+    """Exit 1 unless every permission was proven: name the missing ones, else the ones that
+    could not be checked (a probe that kept failing with a server or network error)."""
     missing = report.missing
     if missing:
         raise WorkFailed(
             f"{len(missing)} permission(s) missing for {report.identity}: "
             f"{', '.join(missing)}; grant them (see `baton-alibaba-cloud permissions`)")
+    unproven = [r for r in report.failed if r.status != "missing"]
+    if unproven:
+        names = ", ".join(f"{r.permission} ({r.status.removeprefix('error: ')})"
+                          for r in unproven)
+        raise WorkFailed(f"could not check {names}: Alibaba Cloud or the network kept failing; "
+                         "run validate again")
 
 
 def render(report: ValidationReport) -> Group:
