@@ -182,9 +182,8 @@ IMDS_TOKEN = "imds-session-token"
 
 @contextmanager
 def _metadata_server(creds: dict[str, Any]) -> Iterator[tuple[str, list[str]]]:
-    """A fake ECS metadata service in token-protected mode (IMDSv2): ``PUT /latest/api/token``
-    hands out a session token, and every read without it is refused with 401. Yields its URL
-    and the requests it saw (``METHOD path token``)."""
+    """A fake ECS metadata service that refuses reads without the session token of ``PUT
+    /latest/api/token`` (401); yields its URL and the requests seen (``METHOD path token``)."""
     seen: list[str] = []
 
     class Handler(BaseHTTPRequestHandler):
