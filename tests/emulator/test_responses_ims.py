@@ -146,6 +146,7 @@ def test_credential_report_pages() -> None:
     backend = Backend.from_account(generate(Spec(users=30, memberships=10, attachments=5)),
                                    now=lambda: clock[0])
     assert call(backend, "ims", "GenerateCredentialReport") == {"State": "STARTED"}
+    clock[0] += timedelta(seconds=1)  # the default build time
     assert call(backend, "ims", "GenerateCredentialReport") == {"State": "COMPLETED"}
     rows: list[dict[str, str]] = []
     token: str | None = None

@@ -35,6 +35,7 @@ from alibabacloud_tea_openapi.utils_models import Config
 
 from baton_alibaba_cloud.alibaba import metadata
 from baton_alibaba_cloud.alibaba.metadata import Service
+from baton_alibaba_cloud.emulator.options import EmulatorOptions
 from baton_alibaba_cloud.emulator.responses import implemented_actions
 from baton_alibaba_cloud.emulator.server import RunningEmulator, running_emulator
 from tests.emulator.test_sdk_conformance_account import (
@@ -170,10 +171,13 @@ STEPS: tuple[Step, ...] = (
 # --- plumbing --------------------------------------------------------------------------------
 @pytest.fixture
 async def emulator(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[RunningEmulator]:
-    """A fresh emulator per test; the SDK honours proxy variables even for 127.0.0.1."""
+    """A fresh emulator per test; the SDK honours proxy variables even for 127.0.0.1.
+
+    The credential report is ready at once (``report_delay_s=0``): each step here checks one
+    answer's shape, and the build's states are test_credential_report's subject."""
     for name in PROXY_VARIABLES:
         monkeypatch.delenv(name, raising=False)
-    async with running_emulator(ACCOUNT) as emu:
+    async with running_emulator(ACCOUNT, EmulatorOptions(report_delay_s=0)) as emu:
         yield emu
 
 

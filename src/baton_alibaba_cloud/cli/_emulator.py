@@ -72,7 +72,7 @@ def fault_options(kw: dict[str, Any]) -> Any:
         drop_rate=kw["drop_rate"], slow_body_rate=kw["slow_rate"],
         truncate_rate=kw["truncate_rate"])
     return EmulatorOptions(quotas=not kw["no_quotas"], quota_overrides=quotas, faults=faults,
-                           seed=kw["seed"])
+                           seed=kw["seed"], report_delay_s=kw["report_delay"])
 
 
 def _emulator_switches(fn: Any) -> Any:
@@ -94,6 +94,10 @@ def _emulator_switches(fn: Any) -> Any:
                      help="Answer every request, never Throttling.User for a quota."),
         click.option("--seed", type=int, default=0, show_default=True, envvar=_envvar("seed"),
                      show_envvar=True, help="Seed of the fault draws (same seed, same faults)."),
+        click.option("--report-delay", type=click.FloatRange(0), default=1.0, show_default=True,
+                     metavar="SECONDS", envvar=_envvar("report-delay"), show_envvar=True,
+                     help="How long GenerateCredentialReport takes to build a report "
+                          "(STARTED, INPROGRESS, then COMPLETED); 0 = at once."),
     ]
     for opt in reversed(opts):
         fn = opt(fn)

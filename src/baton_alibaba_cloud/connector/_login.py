@@ -2,13 +2,17 @@
 
 Two plans, chosen once per sync from the phase-1 user count:
 
-* **credential report** (2 ≤ users ≤ 3,500): IMS GenerateCredentialReport, then
-  GetCredentialReport pages (3,501 rows each) give every user's password, MFA, AccessKey and last
-  logon facts in 2-3 requests; only users whose report says they have a password get an IMS
-  GetLoginProfile (the report lacks MFABindRequired). A new report is made at most every four
-  hours (the latest is returned), so these facts may be up to four hours old; a user missing
-  from the report (created since) falls back to the per-user calls.
-* **per user** (more than 3,500 users, or the report is refused): IMS GetLoginProfile per user
+* **credential report** (2 ≤ users ≤ 3,500): IMS GenerateCredentialReport, polled until the
+  report is built (``_report``: STARTED/INPROGRESS, then COMPLETED; a bounded backoff of about
+  a minute), then GetCredentialReport pages (3,501 rows each) give every user's password, MFA,
+  AccessKey and last logon facts in a few requests; only users whose report says they have a
+  password get an IMS GetLoginProfile (the report lacks MFABindRequired). The report is started
+  as soon as phase 1 has counted the users, so its build overlaps the rest of the listing. A
+  new report is made at most every four hours (the latest is returned), so these facts may be
+  up to four hours old; a user missing from the report (created since) falls back to the
+  per-user calls.
+* **per user** (more than 3,500 users, or the report is refused or not built in time, with one
+  warning; the sync goes on): IMS GetLoginProfile per user
   (``EntityNotExist.User.LoginProfile`` = no console login); ListVirtualMFADevices pages (100
   devices a request, once) answer MFA for every user without console login and most console
   users; GetUserMFAInfo only for console users without a virtual device, since only it sees
@@ -20,21 +24,19 @@ Two plans, chosen once per sync from the phase-1 user count:
 from __future__ import annotations
 
 import asyncio
-import base64
-import csv
-import io
-import logging
-from collections.abc import Mapping
+from collections.abc import Coroutine, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypeVar
 
-from baton_alibaba_cloud.alibaba import AlibabaError, NotFoundError
+from baton_alibaba_cloud.alibaba import NotFoundError
 from baton_alibaba_cloud.connector._context import Context
 from baton_alibaba_cloud.connector._payload import items, parse_time
+from baton_alibaba_cloud.connector._report import ReportPoller, Rows, fetch_report, parse_report
 
-__all__ = ["REPORT_MAX_USERS", "LoginFacts", "LoginFactsSource", "parse_report"]
+__all__ = ["REPORT_MAX_USERS", "LoginFacts", "LoginFactsSource", "ReportPoller", "parse_report"]
 
-log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 REPORT_MAX_USERS = 3500
 """IMS refuses a credential report for larger accounts (alibaba-api.md Addendum)."""
@@ -51,29 +53,6 @@ class LoginFacts:
     last_login: datetime | None = None
 
 
-def parse_report(pages: list[str]) -> dict[str, dict[str, str]]:
-    """Rows of a credential report by UPN, from each page's Base64 ``Content``.
-
-    Columns are read by header name (unknown ones are kept, missing ones are absent); a header
-    repeated at the top of a later page is skipped; the ``<root>`` row is left out.
-    """
-    header: list[str] | None = None
-    rows: dict[str, dict[str, str]] = {}
-    for content in pages:
-        text = base64.b64decode(content).decode("utf-8-sig")
-        for record in csv.reader(io.StringIO(text)):
-            if not record:
-                continue
-            if header is None or record == header:
-                header = record
-                continue
-            row = dict(zip(header, record, strict=False))
-            user = row.get("user", "")
-            if user and user != "<root>":
-                rows[user] = row
-    return rows
-
-
 def _flag(value: str | None) -> bool | None:
     if value is None:
         return None
@@ -81,14 +60,23 @@ def _flag(value: str | None) -> bool | None:
     return True if upper == "TRUE" else False if upper == "FALSE" else None
 
 
-class LoginFactsSource:
-    """Answers ``facts(upn)`` for one sync, loading the report or the MFA list once."""
+def _background(work: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
+    """``work`` as a task whose failure, if nobody awaits it, is not logged as never retrieved."""
+    task = asyncio.create_task(work)
+    task.add_done_callback(lambda done: done.cancelled() or done.exception())
+    return task
 
-    def __init__(self, ctx: Context) -> None:
+
+class LoginFactsSource:
+    """Answers ``facts(upn)`` for one sync, loading the report or the MFA list once.
+
+    ``poller`` paces the wait for the credential report (tests pass a fake clock and sleep).
+    """
+
+    def __init__(self, ctx: Context, poller: ReportPoller | None = None) -> None:
         self.ctx = ctx
-        self._lock = asyncio.Lock()
-        self._report: dict[str, dict[str, str]] | None = None
-        self._report_loaded = False
+        self.poller = poller or ReportPoller()
+        self._report: asyncio.Task[Rows | None] | None = None
         self._virtual_mfa: asyncio.Task[set[str]] | None = None
 
     async def facts(self, upn: str) -> tuple[LoginFacts, bool]:
@@ -99,31 +87,25 @@ class LoginFactsSource:
             return await self._from_report(upn, row), True
         return await self._per_user(upn), False
 
-    async def _load_report(self) -> dict[str, dict[str, str]] | None:
-        async with self._lock:
-            if not self._report_loaded:
-                self._report_loaded = True
-                if 2 <= self.ctx.counts.users <= REPORT_MAX_USERS:
-                    self._report = await self._fetch_report()
-        return self._report
+    def uses_report(self) -> bool:
+        """Whether this sync's user count is one the credential report serves."""
+        return 2 <= self.ctx.counts.users <= REPORT_MAX_USERS
 
-    async def _fetch_report(self) -> dict[str, dict[str, str]] | None:
-        api = self.ctx.api
-        try:
-            await api.call("ims", "GenerateCredentialReport", {})
-            contents: list[str] = []
-            params: dict[str, str] = {"MaxItems": "3501"}
-            while True:
-                page = await api.call("ims", "GetCredentialReport", params)
-                contents.append(str(page.get("Content") or ""))
-                token = page.get("NextToken")
-                if str(page.get("IsTruncated", "false")).lower() != "true" or not token:
-                    break
-                params = {"MaxItems": "3501", "NextToken": str(token)}
-        except AlibabaError as exc:
-            log.warning("credential report unavailable (%s); using per-user calls", exc.code)
+    def prefetch_report(self) -> None:
+        """Start the credential report now, in the background (once), if the count allows it.
+
+        Why: the real service takes a while to build a report, and every user's enrichment
+        waits for it. Started from phase 1 once every user is counted, its build overlaps the
+        listing of groups, roles and policies instead of stalling phase 2.
+        """
+        if self._report is None and self.uses_report():
+            self._report = _background(fetch_report(self.ctx.api, self.poller))
+
+    async def _load_report(self) -> Rows | None:
+        self.prefetch_report()
+        if self._report is None:
             return None
-        return parse_report(contents)
+        return await asyncio.shield(self._report)
 
     async def _from_report(self, upn: str, row: Mapping[str, str]) -> LoginFacts:
         keys = _flag(row.get("access_key_1_exist")) or _flag(row.get("access_key_2_exist"))
@@ -169,10 +151,7 @@ class LoginFactsSource:
         (50,000 users: ~100 pages, ~5 s at 50 ms a request).
         """
         if self._virtual_mfa is None:
-            task = asyncio.create_task(self._list_virtual_mfa())
-            # retrieved here too, so a failure nobody awaits is not logged as never retrieved
-            task.add_done_callback(lambda done: done.cancelled() or done.exception())
-            self._virtual_mfa = task
+            self._virtual_mfa = _background(self._list_virtual_mfa())
 
     async def _virtual_mfa_users(self) -> set[str]:
         self.prefetch_virtual_mfa()

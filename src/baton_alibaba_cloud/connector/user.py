@@ -58,6 +58,7 @@ class UserSyncer:
             if self.ctx.counts.users > REPORT_MAX_USERS:
                 self.logins.prefetch_virtual_mfa()  # the per-user plan: its MFA list, early
             yield users
+        self.logins.prefetch_report()  # every user counted: the report builds while others list
 
     def entitlements(self, resource: Resource) -> Sequence[Entitlement]:
         """None: users are principals."""

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from ._backend.report import ReportMixin
+from ._backend.report import DEFAULT_REPORT_DELAY, ReportMixin
 from ._backend.sts import StsMixin
 from ._backend.users import UsersMixin
 from .accounts.loader import build_account, populate
@@ -26,24 +26,27 @@ class Backend(UsersMixin, StsMixin, ReportMixin):
     """One Alibaba Cloud account's RAM/IMS/STS state.
 
     ``now`` is the clock (inject a fake one to test STS expiry and the report's four hours);
-    ``seed`` makes generated ids, secrets and Markers' signing key reproducible.
+    ``seed`` makes generated ids, secrets and Markers' signing key reproducible;
+    ``report_delay`` is how long a new credential report takes on that clock.
     """
 
     def __init__(
-        self, account: Account, *, now: Callable[[], datetime] | None = None, seed: int = 0
+        self, account: Account, *, now: Callable[[], datetime] | None = None, seed: int = 0,
+        report_delay: timedelta = DEFAULT_REPORT_DELAY,
     ) -> None:
         super().__init__(account, now=now, seed=seed)
+        self.report_delay = report_delay
 
     @classmethod
     def from_account(
         cls, account: dict[str, Any], *, now: Callable[[], datetime] | None = None,
-        seed: int | None = None,
+        seed: int | None = None, report_delay: timedelta = DEFAULT_REPORT_DELAY,
     ) -> Backend:
         """Build from a parsed account file (validated; raises ``AccountFileError``)."""
         parsed = build_account(account)
         if seed is None:
             seed = int.from_bytes(hashlib.sha256(parsed.uid.encode()).digest()[:4], "big")
-        backend = cls(parsed, now=now, seed=seed)
+        backend = cls(parsed, now=now, seed=seed, report_delay=report_delay)
         populate(backend, account)
         return backend
 

@@ -17,6 +17,7 @@ __all__ = [
     "AccessKey",
     "Account",
     "Attachment",
+    "CredentialReport",
     "Group",
     "LoginProfile",
     "MFADevice",
@@ -261,3 +262,13 @@ class StsSession:
     expires: datetime
     session_policy: str | None = None
     source: str = ""
+
+
+@dataclass(slots=True, frozen=True)
+class CredentialReport:
+    """One IMS credential report: its rows (``<root>`` first, no header) as of ``started``,
+    readable from ``ready_at``, which is also its ``GeneratedTime`` and starts its four hours."""
+
+    started: datetime
+    ready_at: datetime
+    rows: list[list[str]]

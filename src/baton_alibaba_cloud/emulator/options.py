@@ -77,8 +77,11 @@ class EmulatorOptions:
       raises its ``ThrottlingException``. Off by default because the real service is not known
       to send it (alibaba-api.md §4.1, UNCONFIRMED).
     - ``faults`` and ``seed``: see :class:`FaultOptions`.
-    - ``clock``: wall clock in epoch seconds, used by the date window, the nonce cache and the
-      quotas.
+    - ``report_delay_s``: how long GenerateCredentialReport takes to build a report on
+      ``clock`` (``STARTED``, then ``INPROGRESS`` until it is ready, then ``COMPLETED``); 0
+      makes it ready at once, as the emulator did before it modelled the wait.
+    - ``clock``: wall clock in epoch seconds, used by the date window, the nonce cache, the
+      quotas, STS expiry and the credential report.
     """
 
     check_clock: bool = True
@@ -91,6 +94,7 @@ class EmulatorOptions:
     retry_after_header: bool = False
     faults: FaultOptions = field(default_factory=FaultOptions)
     seed: int = 0
+    report_delay_s: float = 1.0
     clock: Clock = time.time
 
     @classmethod

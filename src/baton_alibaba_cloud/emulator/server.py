@@ -16,7 +16,7 @@ import signal
 import threading
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from types import TracebackType
@@ -63,9 +63,11 @@ def load_account(account: AccountSource) -> dict[str, Any]:
 
 
 def _make_backend(account: dict[str, Any], options: EmulatorOptions) -> Backend:
-    """``Backend.from_account`` on the emulator's clock, so STS expiry and the date check agree."""
+    """``Backend.from_account`` on the emulator's clock, so STS expiry, the credential report's
+    build time and the date check agree."""
     clock = options.clock
-    return Backend.from_account(account, now=lambda: datetime.fromtimestamp(clock(), UTC))
+    return Backend.from_account(account, now=lambda: datetime.fromtimestamp(clock(), UTC),
+                                report_delay=timedelta(seconds=options.report_delay_s))
 
 
 def _admin_key(account: Mapping[str, Any], backend: BackendLike) -> tuple[str, str]:

@@ -1,17 +1,26 @@
 """The IMS credential report (alibaba-api.md Addendum): a CSV snapshot of every user's
 password, MFA and AccessKey state, regenerated at most every four hours and refused for
 accounts with more than 3,500 users, which is what forces a sync to its per-user fallback.
+
+Generation takes time, as on the real service: the first GenerateCredentialReport (or the
+first once the latest report is four hours old) answers ``STARTED``, calls while the report is
+being built answer ``INPROGRESS``, and once it is ready ``COMPLETED`` (the SDK models document
+these three states). How long it takes is ``report_delay`` on the backend's clock
+(``EmulatorOptions.report_delay_s``), so tests drive it with a fake clock. GetCredentialReport
+returns the newest ready report; before the first one is ready it answers
+``EntityNotExist.CredentialReport`` (404): the code the real service uses there is not
+published, and the choice is documented in docs/emulator.md.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from ..entities import AccessKey, User, format_time
+from ..entities import AccessKey, CredentialReport, User, format_time
 from ..errors import EmulatorError
 from .credentials import CredentialsMixin
 
-__all__ = ["REPORT_COLUMNS", "ReportMixin"]
+__all__ = ["DEFAULT_REPORT_DELAY", "REPORT_COLUMNS", "ReportMixin"]
 
 REPORT_COLUMNS = [
     "user", "user_creation_time", "user_last_logon", "password_exist", "password_active",
@@ -22,6 +31,8 @@ REPORT_COLUMNS = [
 ]
 MAX_REPORT_USERS = 3500
 REPORT_TTL = timedelta(hours=4)
+DEFAULT_REPORT_DELAY = timedelta(seconds=1)
+"""How long a new report takes to build unless the backend is told otherwise."""
 
 
 def _when(value: datetime | None) -> str:
@@ -43,8 +54,11 @@ def _key_columns(keys: list[AccessKey]) -> list[str]:
 class ReportMixin(CredentialsMixin):
     """GenerateCredentialReport / GetCredentialReport state."""
 
+    report_delay: timedelta = DEFAULT_REPORT_DELAY
+
     def generate_credential_report(self) -> str:
-        """``STARTED`` when a new report is made, ``COMPLETED`` when a fresh one exists."""
+        """``STARTED`` when a new report is begun, ``INPROGRESS`` while it is being built,
+        ``COMPLETED`` while the latest one is ready and younger than four hours."""
         if len(self.users) > MAX_REPORT_USERS:
             raise EmulatorError(
                 "LimitExceeded.CredentialReport",
@@ -52,19 +66,28 @@ class ReportMixin(CredentialsMixin):
                 f"{MAX_REPORT_USERS} RAM users.", 409,
             )
         now = self.now()
-        if self.report is not None and now - self.report[0] < REPORT_TTL:
+        latest = self.report
+        if latest is not None and now < latest.ready_at:
+            return "INPROGRESS"
+        if latest is not None and now - latest.ready_at < REPORT_TTL:
             return "COMPLETED"
         rows = [self._root_row()] + [self._user_row(user) for user in self.users]
-        self.report = (now, rows)
+        self.previous_report = latest
+        self.report = CredentialReport(now, now + max(self.report_delay, timedelta(0)), rows)
         return "STARTED"
 
-    def credential_report(self) -> tuple[datetime, list[list[str]]]:
+    def credential_report(self) -> CredentialReport:
+        """The newest ready report (the previous one while a newer one is being built)."""
+        now = self.now()
+        for report in (self.report, self.previous_report):
+            if report is not None and now >= report.ready_at:
+                return report
         if self.report is None:
-            raise EmulatorError(
-                "EntityNotExist.CredentialReport",
-                "The credential report does not exist; call GenerateCredentialReport first.", 404,
-            )
-        return self.report
+            message = "The credential report does not exist; call GenerateCredentialReport first."
+        else:
+            message = ("The credential report is still being generated; call "
+                       "GenerateCredentialReport until it answers COMPLETED.")
+        raise EmulatorError("EntityNotExist.CredentialReport", message, 404)
 
     def _root_row(self) -> list[str]:
         keys = [self.access_keys[key_id] for key_id in self.root_key_ids]

@@ -15,6 +15,7 @@ from ..entities import (
     AccessKey,
     Account,
     Attachment,
+    CredentialReport,
     Group,
     LoginProfile,
     Membership,
@@ -76,7 +77,8 @@ class State:
         self.saml_providers: OrderedTable[SAMLProvider] = OrderedTable()
         self.oidc_providers: OrderedTable[OIDCProvider] = OrderedTable()
         self.sessions: dict[str, StsSession] = {}
-        self.report: tuple[datetime, list[list[str]]] | None = None
+        self.report: CredentialReport | None = None
+        self.previous_report: CredentialReport | None = None
 
     @property
     def account_id(self) -> str:

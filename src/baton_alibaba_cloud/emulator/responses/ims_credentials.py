@@ -115,7 +115,8 @@ class ImsCredentialResponses(ImsResponses):
 
     def get_credential_report(self) -> Wire:
         """Base64 CSV pages of ``MaxItems`` users; every page starts with the header row."""
-        generated, rows = self.backend.credential_report()
+        report = self.backend.credential_report()
+        generated, rows = report.ready_at, report.rows
         text = self.param("MaxItems")
         try:
             limit = int(text) if text else 3501

@@ -1,0 +1,139 @@
+"""The IMS credential report: ask for it, wait until it is built, read every page, parse it.
+
+Why a wait: GenerateCredentialReport only starts a report. It answers ``STARTED`` when it
+begins one, ``INPROGRESS`` while it is being built and ``COMPLETED`` once the latest report is
+ready (asking again within four hours returns that one); GetCredentialReport before a report
+is ready is refused. So the report is polled with a bounded, doubling backoff (0.5 s, 1, 2, 4,
+4 … s, at most about a minute in all) and read only after ``COMPLETED``. Each poll is a new
+question about a changing state, not a page fetched twice. Anything else (a refusal, an
+unknown state, the minute running out) is ``None``: the caller falls back to per-user calls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import csv
+import io
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from baton_alibaba_cloud.alibaba import AlibabaError
+from baton_alibaba_cloud.connector._context import Api
+
+__all__ = ["ReportPoller", "fetch_report", "parse_report"]
+
+log = logging.getLogger(__name__)
+
+Rows = dict[str, dict[str, str]]
+"""Report rows by UPN, each a mapping of column name to cell."""
+
+_WAITING = frozenset({"STARTED", "INPROGRESS"})
+_PAGE = "3501"  # the largest page (3,500 users and <root>): one request for most accounts
+
+
+@dataclass(frozen=True)
+class ReportPoller:
+    """How long and how often to ask whether the report is ready.
+
+    ``sleep`` and ``clock`` are injected so that tests run the whole schedule without waiting.
+    """
+
+    first_delay: float = 0.5
+    factor: float = 2.0
+    max_delay: float = 4.0
+    budget: float = 60.0
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    clock: Callable[[], float] = time.monotonic
+
+    def delays(self) -> list[float]:
+        """The waits between polls, in order, summing to at most ``budget``."""
+        found: list[float] = []
+        delay, total = self.first_delay, 0.0
+        while delay > 0 and total + delay <= self.budget:
+            found.append(delay)
+            total += delay
+            delay = min(delay * self.factor, self.max_delay)
+        return found
+
+
+async def fetch_report(api: Api, poller: ReportPoller) -> Rows | None:
+    """Every user's report row, or ``None`` (with one warning) when it cannot be had."""
+    try:
+        state = await _wait_until_ready(api, poller)
+        if state != "COMPLETED":
+            if state in _WAITING:
+                log.warning("credential report not ready after %.0f s (still %s); using "
+                            "per-user calls", poller.budget, state)
+            else:
+                log.warning("credential report answered the unknown state %r; using per-user "
+                            "calls", state)
+            return None
+        contents = await _read_pages(api)
+    except AlibabaError as exc:
+        log.warning("credential report unavailable (%s); using per-user calls", exc.code)
+        return None
+    return parse_report(contents)
+
+
+async def _wait_until_ready(api: Api, poller: ReportPoller) -> str:
+    """The last ``State`` GenerateCredentialReport gave: ``COMPLETED`` unless time ran out."""
+    started = poller.clock()
+    delays = iter(poller.delays())
+    while True:
+        answer = await api.call("ims", "GenerateCredentialReport", {})
+        state = str(answer.get("State") or "").strip().upper()
+        if state not in _WAITING:
+            return state
+        delay = next(delays, None)
+        if delay is None or poller.clock() - started + delay > poller.budget:
+            return state
+        log.debug("credential report %s; asking again in %.1f s", state, delay)
+        await poller.sleep(delay)
+
+
+async def _read_pages(api: Api) -> list[str]:
+    """Each page's Base64 ``Content``, following ``NextToken`` while ``IsTruncated``."""
+    contents: list[str] = []
+    params: dict[str, str] = {"MaxItems": _PAGE}
+    while True:
+        page = await api.call("ims", "GetCredentialReport", params)
+        contents.append(str(page.get("Content") or ""))
+        token = page.get("NextToken")
+        if str(page.get("IsTruncated", "false")).lower() != "true" or not token:
+            return contents
+        params = {"MaxItems": _PAGE, "NextToken": str(token)}
+
+
+def parse_report(pages: list[str]) -> Rows:
+    """Rows of a credential report by UPN, from each page's Base64 ``Content``.
+
+    Columns are read by header name (unknown ones are kept, missing ones are absent). Whether
+    the real service repeats the header on every page is not documented (the emulator does), so
+    either works: a row with a ``user`` cell is a header, read again as the columns of the rows
+    after it (their order may even change), and never a user. The ``<root>`` row (the account)
+    is left out.
+    """
+    header: list[str] | None = None
+    rows: Rows = {}
+    for content in pages:
+        text = base64.b64decode(content).decode("utf-8-sig")
+        for record in csv.reader(io.StringIO(text)):
+            if not any(cell.strip() for cell in record):
+                continue
+            if header is None or _is_header(record):
+                header = [cell.strip().lstrip("\ufeff") for cell in record]
+                continue
+            row = dict(zip(header, record, strict=False))
+            user = row.get("user", "").strip()
+            if user and user != "<root>":
+                rows[user] = row
+    return rows
+
+
+def _is_header(record: list[str]) -> bool:
+    """Whether ``record`` is a header row: one of its cells is the column name ``user`` (a
+    data row's cells are UPNs, ``<root>``, times and flags, never that word)."""
+    return any(cell.strip().lstrip("\ufeff") == "user" for cell in record)
