@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -80,3 +81,12 @@ def test_redactor_patterns() -> None:
     assert r.scrub("x-acs-security-token: abc") == "x-acs-security-token: ***"
     r.add(["ab"])  # too short to mask safely
     assert r.scrub("abc") == "abc"
+
+
+def test_records_go_to_the_stderr_of_the_moment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The live display swaps sys.stderr while it runs; log lines must go through it."""
+    setup_logging("info", "console")
+    later = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", later)
+    logging.getLogger("baton_alibaba_cloud.test").info("through the display")
+    assert "through the display" in later.getvalue()

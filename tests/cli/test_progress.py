@@ -34,3 +34,14 @@ def test_summary_table_counts() -> None:
     Console(file=out, width=80).print(summary_table({"user": 3, "group": 1}, 4, 9))
     text = out.getvalue()
     assert "user" in text and "entitlements" in text and "9" in text
+
+
+def test_phases_of_the_whole_sync_go_in_the_title_not_in_a_row() -> None:
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=True, width=120)
+    with LiveProgress(console) as progress:
+        progress(ProgressEvent("details", "user", resources=3))
+        progress(ProgressEvent("expand", ""))
+    text = out.getvalue()
+    assert "Syncing Alibaba Cloud: expand" in text
+    assert not [line for line in text.splitlines() if "│" in line and "expand" in line]

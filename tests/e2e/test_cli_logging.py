@@ -137,5 +137,8 @@ def test_the_live_display_is_drawn_on_a_terminal_and_not_when_redirected(tmp_pat
     assert requests > 10 and throttled > 0
     assert "\x1b[" in screen  # drawn with terminal control sequences
     assert "INFO" in screen  # console log format on a terminal
+    # log lines are written above the display (its lines cleared first), not drawn over it
+    assert re.search(r"\x1b\[2K\d\d:\d\d:\d\d INFO  using credentials", screen), screen[-3000:]
+    assert "Syncing Alibaba Cloud: done" in screen  # the sync-wide phase, in the title
     assert piped.code == 0 and "Syncing Alibaba Cloud" not in piped.stderr
     assert "\x1b[" not in piped.stderr

@@ -111,6 +111,21 @@ class ConsoleFormatter(logging.Formatter):
         return _REDACTOR.scrub(line)
 
 
+class _CurrentStderr:
+    """Whatever ``sys.stderr`` is when a record is written, not when logging was set up: the
+    live display replaces it while it runs, so that log lines appear above the display instead
+    of being drawn over it."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+    def isatty(self) -> bool:
+        return sys.stderr.isatty()
+
+
 def setup_logging(level: str, fmt: str | None, secrets: Iterable[str | None] = (),
                   stream: TextIO | None = None) -> None:
     """Route every ``baton_alibaba_cloud`` logger (and warnings) to ``stream`` (stderr).
@@ -118,7 +133,7 @@ def setup_logging(level: str, fmt: str | None, secrets: Iterable[str | None] = (
     ``fmt`` None picks console on a terminal and json otherwise, as baton connectors do.
     """
     global _DEBUG
-    out = stream if stream is not None else sys.stderr
+    out: Any = stream if stream is not None else _CurrentStderr()
     _REDACTOR.add(secrets)
     _DEBUG = level.lower() == "debug"
     if fmt is None:

@@ -58,6 +58,7 @@ class LiveProgress:
         self._stats = stats
         self._title = title
         self._rows: dict[str, tuple[str, int, int]] = {}
+        self._phase = ""
         self._lock = threading.Lock()
         self._started = time.monotonic()
         self._live: Live | None = None
@@ -70,12 +71,16 @@ class LiveProgress:
         if not self.enabled:
             return
         with self._lock:
-            self._rows[event.resource_type] = (event.phase, event.resources, event.grants)
+            if event.resource_type:
+                self._rows[event.resource_type] = (event.phase, event.resources, event.grants)
+            else:  # a phase of the whole sync (complete, expand, done): the title says it
+                self._phase = event.phase
         if self._live is not None:
             self._live.update(self._render())
 
     def _render(self) -> Group:
-        table = Table(title=self._title, title_justify="left", expand=False)
+        title = f"{self._title}: {self._phase}" if self._phase else self._title
+        table = Table(title=title, title_justify="left", expand=False)
         for name, justify in (("Resource type", "left"), ("Phase", "left"),
                               ("Resources", "right"), ("Grants", "right")):
             table.add_column(name, justify=justify)  # type: ignore[arg-type]
