@@ -158,9 +158,10 @@ def test_oidc_from_environment_and_token_file(tmp_path: Path) -> None:
             "ALIBABA_CLOUD_OIDC_PROVIDER_ARN":
                 f"acs:ram::{accounts.ACCOUNT_ID}:oidc-provider/{OIDC_PROVIDER}",
             "ALIBABA_CLOUD_OIDC_TOKEN_FILE": str(token)})
-        _synced(run_cli(endpoint_flags(emu), tmp_path, env),
-                f"oidc:acs:ram::{accounts.ACCOUNT_ID}:role/{OIDC_ROLE}")
+        debug = run_cli(["--log-level", "debug", *endpoint_flags(emu)], tmp_path, env)
+        _synced(debug, f"oidc:acs:ram::{accounts.ACCOUNT_ID}:role/{OIDC_ROLE}")
         assert len(emu.request_log.calls_to("AssumeRoleWithOIDC")) == 1
+        assert token.read_text() not in debug.stderr  # the OIDC token is a secret too
         token.write_text(_jwt({"iss": ISSUER, "aud": "sts.aliyuncs.com", "sub": "system:sa:x",
                                "iat": now - 7200, "exp": now - 3600}))
         expired = run_cli(endpoint_flags(emu), tmp_path, env)
