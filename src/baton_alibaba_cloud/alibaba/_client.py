@@ -193,18 +193,19 @@ class AlibabaClient:
             self.stats.retries[key] += 1
             logger.debug("%s retry after attempt %d in %.3fs: %s", key, attempt, wait, error.code)
 
-        used: list[Credentials | None] = [None]
+        used: Credentials | None = None
 
         async def attempt(number: int) -> dict[str, Any]:
+            nonlocal used
             async with self.limiter.slot(service, action):
                 # after the wait for the action's quota, which may outlast a session
-                used[0] = None if anonymous else await self.credentials.get()
-                return await self._attempt(service, action, wire, number, used[0])
+                used = None if anonymous else await self.credentials.get()
+                return await self._attempt(service, action, wire, number, used)
 
         try:
             return await self.retry.run(attempt, on_retry=on_retry)
         except AuthenticationError as error:
-            if error.code != EXPIRED_TOKEN or not await self._renewed(key, used[0]):
+            if error.code != EXPIRED_TOKEN or not await self._renewed(key, used):
                 raise
         return await self.retry.run(attempt, on_retry=on_retry)
 
