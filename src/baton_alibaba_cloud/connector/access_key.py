@@ -8,43 +8,26 @@ this builder only declares the type.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from baton_alibaba_cloud.alibaba import NotFoundError
 from baton_alibaba_cloud.baton import types as bt
-from baton_alibaba_cloud.baton.builder import SyncItems
-from baton_alibaba_cloud.baton.pb.entitlement_pb2 import Entitlement
-from baton_alibaba_cloud.baton.pb.resource_pb2 import Resource, ResourceId, ResourceType, Status
-from baton_alibaba_cloud.connector import ids, resource_types
+from baton_alibaba_cloud.baton.pb.resource_pb2 import Resource, ResourceId, Status
+from baton_alibaba_cloud.connector import ids
 from baton_alibaba_cloud.connector._context import Api
+from baton_alibaba_cloud.connector._declared import DeclaredOnlySyncer
 from baton_alibaba_cloud.connector._payload import compact, items, parse_time, required
 
 __all__ = ["AccessKeySyncer", "key_resources", "list_keys", "transform_access_key"]
 
 
-class AccessKeySyncer:
-    """Declares the ``access_key`` type; its resources come from the user builder."""
+class AccessKeySyncer(DeclaredOnlySyncer):
+    """Declares ``access_key`` (SECRET); keys are listed per user, in the user builder's details,
+    and offer no entitlements: a key is held by its user, which the SecretTrait says."""
 
-    @property
-    def resource_type(self) -> ResourceType:
-        """``access_key`` (SECRET)."""
-        return resource_types.message(ids.ACCESS_KEY)
-
-    async def list(self) -> AsyncIterator[Sequence[Resource]]:
-        """Keys are listed per user, in the user builder's details."""
-        empty: tuple[Sequence[Resource], ...] = ()
-        for page in empty:
-            yield page
-
-    def entitlements(self, resource: Resource) -> Sequence[Entitlement]:
-        """None: a key is held by its user, which the SecretTrait says."""
-        return ()
-
-    def details(self, resource: Resource) -> AsyncIterator[SyncItems] | None:
-        """Nothing more to fetch."""
-        return None
+    type_id = ids.ACCESS_KEY
 
 
 async def list_keys(api: Api, upn: str) -> list[Mapping[str, Any]]:

@@ -6,38 +6,19 @@ them with its grants. This builder only declares the type (display Service, no t
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
-
 from baton_alibaba_cloud.baton import types as bt
-from baton_alibaba_cloud.baton.builder import SyncItems
-from baton_alibaba_cloud.baton.pb.entitlement_pb2 import Entitlement
-from baton_alibaba_cloud.baton.pb.resource_pb2 import Resource, ResourceType
-from baton_alibaba_cloud.connector import ids, resource_types
+from baton_alibaba_cloud.baton.pb.resource_pb2 import Resource
+from baton_alibaba_cloud.connector import ids
+from baton_alibaba_cloud.connector._declared import DeclaredOnlySyncer
 
 __all__ = ["ServiceSyncer", "transform_service"]
 
 
-class ServiceSyncer:
-    """Declares the ``service`` type; its resources come from trust policies."""
+class ServiceSyncer(DeclaredOnlySyncer):
+    """Declares ``service`` (no trait); no API lists services, the role builder finds them in
+    trust policies."""
 
-    @property
-    def resource_type(self) -> ResourceType:
-        """``service`` (no trait)."""
-        return resource_types.message(ids.SERVICE)
-
-    async def list(self) -> AsyncIterator[Sequence[Resource]]:
-        """No API lists services."""
-        empty: tuple[Sequence[Resource], ...] = ()
-        for page in empty:
-            yield page
-
-    def entitlements(self, resource: Resource) -> Sequence[Entitlement]:
-        """None."""
-        return ()
-
-    def details(self, resource: Resource) -> AsyncIterator[SyncItems] | None:
-        """Nothing more to fetch."""
-        return None
+    type_id = ids.SERVICE
 
 
 def transform_service(name: str) -> Resource:
