@@ -17,8 +17,8 @@ from baton_alibaba_cloud.baton import types as bt
 from baton_alibaba_cloud.baton.pb.resource_pb2 import Resource, ResourceId, Status
 from baton_alibaba_cloud.connector import ids
 from baton_alibaba_cloud.connector._context import Api
-from baton_alibaba_cloud.connector._declared import DeclaredOnlySyncer
 from baton_alibaba_cloud.connector._payload import compact, items, parse_time, required
+from baton_alibaba_cloud.connector._syncer import DeclaredOnlySyncer
 
 __all__ = ["AccessKeySyncer", "key_resources", "list_keys", "transform_access_key"]
 

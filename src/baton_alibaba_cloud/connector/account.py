@@ -12,10 +12,11 @@ from collections.abc import AsyncIterator, Sequence
 from baton_alibaba_cloud.baton import types as bt
 from baton_alibaba_cloud.baton.builder import SyncItems
 from baton_alibaba_cloud.baton.pb.entitlement_pb2 import Entitlement
-from baton_alibaba_cloud.baton.pb.resource_pb2 import Resource, ResourceType
-from baton_alibaba_cloud.connector import ids, resource_types
-from baton_alibaba_cloud.connector._context import Api, Context
+from baton_alibaba_cloud.baton.pb.resource_pb2 import Resource
+from baton_alibaba_cloud.connector import ids
+from baton_alibaba_cloud.connector._context import Api
 from baton_alibaba_cloud.connector._payload import PayloadError, compact, optional
+from baton_alibaba_cloud.connector._syncer import ContextSyncer
 
 __all__ = [
     "AccountSyncer",
@@ -25,16 +26,10 @@ __all__ = [
 ]
 
 
-class AccountSyncer:
+class AccountSyncer(ContextSyncer):
     """Lists the one account; accounts offer no entitlements and have no details."""
 
-    def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
-
-    @property
-    def resource_type(self) -> ResourceType:
-        """``account`` (APP)."""
-        return resource_types.message(ids.ACCOUNT)
+    type_id = ids.ACCOUNT
 
     async def list(self) -> AsyncIterator[Sequence[Resource]]:
         """One page: this account, named by its alias when it has one."""

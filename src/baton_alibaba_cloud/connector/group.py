@@ -16,9 +16,9 @@ from baton_alibaba_cloud.baton import types as bt
 from baton_alibaba_cloud.baton.builder import SyncItems
 from baton_alibaba_cloud.baton.pb.entitlement_pb2 import Entitlement
 from baton_alibaba_cloud.baton.pb.grant_pb2 import Grant
-from baton_alibaba_cloud.baton.pb.resource_pb2 import Resource, ResourceType
+from baton_alibaba_cloud.baton.pb.resource_pb2 import Resource
 from baton_alibaba_cloud.connector import ids, policy, resource_types
-from baton_alibaba_cloud.connector._context import Context, slim_grant
+from baton_alibaba_cloud.connector._context import slim_grant
 from baton_alibaba_cloud.connector._payload import (
     compact,
     items,
@@ -26,22 +26,17 @@ from baton_alibaba_cloud.connector._payload import (
     parse_time,
     required,
 )
+from baton_alibaba_cloud.connector._syncer import ContextSyncer
 
 __all__ = ["MEMBER", "GroupSyncer", "member_grants", "transform_group"]
 
 MEMBER = "member"
 
 
-class GroupSyncer:
+class GroupSyncer(ContextSyncer):
     """Lists groups; details list members (and attachments in the per-principal plan)."""
 
-    def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
-
-    @property
-    def resource_type(self) -> ResourceType:
-        """``group`` (GROUP)."""
-        return resource_types.message(ids.GROUP)
+    type_id = ids.GROUP
 
     async def list(self) -> AsyncIterator[Sequence[Resource]]:
         """Every group, a page of up to 100 at a time."""

@@ -14,9 +14,8 @@ from baton_alibaba_cloud.baton import types as bt
 from baton_alibaba_cloud.baton.builder import SyncItems
 from baton_alibaba_cloud.baton.pb.annotation_trait_pb2 import AppTrait
 from baton_alibaba_cloud.baton.pb.entitlement_pb2 import Entitlement
-from baton_alibaba_cloud.baton.pb.resource_pb2 import Resource, ResourceType
-from baton_alibaba_cloud.connector import ids, resource_types
-from baton_alibaba_cloud.connector._context import Context
+from baton_alibaba_cloud.baton.pb.resource_pb2 import Resource
+from baton_alibaba_cloud.connector import ids
 from baton_alibaba_cloud.connector._payload import (
     compact,
     items,
@@ -24,20 +23,15 @@ from baton_alibaba_cloud.connector._payload import (
     parse_time,
     required,
 )
+from baton_alibaba_cloud.connector._syncer import ContextSyncer
 
 __all__ = ["IdentityProviderSyncer", "transform_oidc_provider", "transform_saml_provider"]
 
 
-class IdentityProviderSyncer:
+class IdentityProviderSyncer(ContextSyncer):
     """Lists both kinds of provider; they offer no entitlements (they are principals)."""
 
-    def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
-
-    @property
-    def resource_type(self) -> ResourceType:
-        """``identity_provider`` (APP)."""
-        return resource_types.message(ids.IDENTITY_PROVIDER)
+    type_id = ids.IDENTITY_PROVIDER
 
     async def list(self) -> AsyncIterator[Sequence[Resource]]:
         """SAML providers, then OIDC providers, a page at a time."""

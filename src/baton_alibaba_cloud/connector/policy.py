@@ -19,7 +19,7 @@ from baton_alibaba_cloud.baton.builder import SyncItems
 from baton_alibaba_cloud.baton.pb.annotation_trait_pb2 import RoleTrait
 from baton_alibaba_cloud.baton.pb.entitlement_pb2 import Entitlement
 from baton_alibaba_cloud.baton.pb.grant_pb2 import Grant
-from baton_alibaba_cloud.baton.pb.resource_pb2 import Resource, ResourceId, ResourceType
+from baton_alibaba_cloud.baton.pb.resource_pb2 import Resource, ResourceId
 from baton_alibaba_cloud.connector import ids, resource_types
 from baton_alibaba_cloud.connector._context import (
     Context,
@@ -35,22 +35,17 @@ from baton_alibaba_cloud.connector._payload import (
     required,
     tags,
 )
+from baton_alibaba_cloud.connector._syncer import ContextSyncer
 
 __all__ = ["ATTACHED", "PolicySyncer", "attachment_grants", "transform_policy"]
 
 ATTACHED = "attached"
 
 
-class PolicySyncer:
+class PolicySyncer(ContextSyncer):
     """Lists policies; details fetch custom documents and, in the per-policy plan, attachments."""
 
-    def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
-
-    @property
-    def resource_type(self) -> ResourceType:
-        """``policy`` (ROLE)."""
-        return resource_types.message(ids.POLICY)
+    type_id = ids.POLICY
 
     async def list(self) -> AsyncIterator[Sequence[Resource]]:
         """Every policy, counting the attached ones for the attachment plan."""

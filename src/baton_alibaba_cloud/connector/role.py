@@ -17,9 +17,9 @@ from baton_alibaba_cloud.baton import types as bt
 from baton_alibaba_cloud.baton.builder import SyncItems
 from baton_alibaba_cloud.baton.pb.annotation_trait_pb2 import RoleTrait
 from baton_alibaba_cloud.baton.pb.entitlement_pb2 import Entitlement
-from baton_alibaba_cloud.baton.pb.resource_pb2 import Resource, ResourceType
+from baton_alibaba_cloud.baton.pb.resource_pb2 import Resource
 from baton_alibaba_cloud.connector import ids, policy, resource_types
-from baton_alibaba_cloud.connector._context import Context, expandable_for, slim_grant, with_profile
+from baton_alibaba_cloud.connector._context import expandable_for, slim_grant, with_profile
 from baton_alibaba_cloud.connector._payload import (
     compact,
     items,
@@ -28,6 +28,7 @@ from baton_alibaba_cloud.connector._payload import (
     required,
     tags,
 )
+from baton_alibaba_cloud.connector._syncer import ContextSyncer
 from baton_alibaba_cloud.connector.account import transform_external_account
 from baton_alibaba_cloud.connector.service import transform_service
 from baton_alibaba_cloud.connector.trust import TrustResult, parse_trust
@@ -38,16 +39,10 @@ ASSUME = "assume"
 _GRANTABLE = (ids.USER, ids.ROLE, ids.ACCOUNT, ids.SERVICE, ids.IDENTITY_PROVIDER)
 
 
-class RoleSyncer:
+class RoleSyncer(ContextSyncer):
     """Lists roles; details read each trust policy (and attachments in the per-principal plan)."""
 
-    def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
-
-    @property
-    def resource_type(self) -> ResourceType:
-        """``role`` (ROLE)."""
-        return resource_types.message(ids.ROLE)
+    type_id = ids.ROLE
 
     async def list(self) -> AsyncIterator[Sequence[Resource]]:
         """Every role, a page of up to 1000 at a time."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from baton_alibaba_cloud.baton import types as bt
 from baton_alibaba_cloud.baton.pb.resource_pb2 import Resource
 from baton_alibaba_cloud.connector import ids
-from baton_alibaba_cloud.connector._declared import DeclaredOnlySyncer
+from baton_alibaba_cloud.connector._syncer import DeclaredOnlySyncer
 
 __all__ = ["ServiceSyncer", "transform_service"]
 

@@ -1,8 +1,9 @@
-"""A builder that only declares its resource type: another builder yields its resources.
+"""The heads every builder shares: its type message from a type id, the sync's ``Context``.
 
-Why a base: ``service`` (discovered in trust policies by the role builder) and ``access_key``
-(listed per user by the user builder) have no listing API of their own, offer no entitlements and
-have no details, yet the engine writes a type only from a syncer. Subclasses name the type.
+Why bases: every builder answers ``resource_type`` from ``resource_types`` the same way, most
+keep the shared ``Context``, and ``service`` and ``access_key`` (whose resources another
+builder yields: trust policies, a user's keys) list nothing, offer no entitlements and fetch
+no details, yet the engine writes a type only from a syncer.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ from baton_alibaba_cloud.baton.builder import SyncItems
 from baton_alibaba_cloud.baton.pb.entitlement_pb2 import Entitlement
 from baton_alibaba_cloud.baton.pb.resource_pb2 import Resource, ResourceType
 from baton_alibaba_cloud.connector import resource_types
+from baton_alibaba_cloud.connector._context import Context
 
-__all__ = ["DeclaredOnlySyncer"]
+__all__ = ["ContextSyncer", "DeclaredOnlySyncer", "DeclaresType"]
 
 
-class DeclaredOnlySyncer:
-    """Declares ``type_id``; lists nothing, offers no entitlements, fetches no details."""
+class DeclaresType:
+    """A builder of ``type_id``; its trait and display name live in ``resource_types``."""
 
     type_id: ClassVar[str]
 
@@ -27,6 +29,17 @@ class DeclaredOnlySyncer:
     def resource_type(self) -> ResourceType:
         """The type's message from ``resource_types``."""
         return resource_types.message(self.type_id)
+
+
+class ContextSyncer(DeclaresType):
+    """A builder that calls the API through the context shared by one sync's builders."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+
+class DeclaredOnlySyncer(DeclaresType):
+    """Declares ``type_id``; lists nothing, offers no entitlements, fetches no details."""
 
     async def list(self) -> AsyncIterator[Sequence[Resource]]:
         """No pages: the resources arrive with another builder's details."""
