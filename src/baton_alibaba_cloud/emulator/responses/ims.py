@@ -5,7 +5,8 @@ from __future__ import annotations
 from .._backend.users import UserChanges
 from ..entities import User, format_time
 from ..errors import missing_parameter
-from ._common import BaseResponses, Wire, invalid, tags_match
+from ._common import Wire, invalid, tags_match
+from ._users import UserResponses
 from ._wire import group_wire, user_wire
 
 __all__ = ["ImsResponses"]
@@ -14,7 +15,7 @@ _LIST_FIELDS = ("Status", "LastLoginDate", "ProvisionType", "Tags", "UpdateDate"
 _STATUSES = {"active", "freeze"}
 
 
-class ImsResponses(BaseResponses):
+class ImsResponses(UserResponses):
     """IMS user and group actions; ``ims_credentials.py`` adds keys, MFA, report, IdPs."""
 
     SERVICE = "ims"
@@ -26,6 +27,7 @@ class ImsResponses(BaseResponses):
         "GenerateCredentialReport", "GetCredentialReport", "ListSAMLProviders",
         "ListOIDCProviders", "GetDefaultDomain", "GetAccountSummary",
     })
+    USER_PARAM = "UserPrincipalName"
 
     def _user(self) -> User:
         """The user named by ``UserPrincipalName`` (or ``UserId`` where the action allows)."""
@@ -139,13 +141,3 @@ class ImsResponses(BaseResponses):
                 wire["JoinDate"] = format_time(membership.joined)
                 items.append(wire)
         return {"Groups": {"Group": items}}
-
-    def add_user_to_group(self) -> Wire:
-        group = self.backend.group(self.required("GroupName"))
-        self.backend.add_user_to_group(self._user(), group)
-        return {}
-
-    def remove_user_from_group(self) -> Wire:
-        group = self.backend.group(self.required("GroupName"))
-        self.backend.remove_user_from_group(self._user(), group)
-        return {}

@@ -8,8 +8,8 @@ import io
 
 from .._backend.credentials import LoginChanges
 from .._backend.report import REPORT_COLUMNS
-from ..entities import AccessKey, User, format_time
-from ..errors import EmulatorError, missing_parameter
+from ..entities import User, format_time
+from ..errors import missing_parameter
 from ._common import Wire, invalid
 from ._wire import optional
 from .ims import ImsResponses
@@ -19,29 +19,6 @@ __all__ = ["ImsCredentialResponses"]
 
 class ImsCredentialResponses(ImsResponses):
     """The rest of IMS: AccessKeys, login profiles, MFA, report, providers, summary."""
-
-    def _user_or_caller(self) -> User | None:
-        """Without ``UserPrincipalName`` a RAM user means itself; None means the root account."""
-        if self.param("UserPrincipalName"):
-            return self._user()
-        if self.caller.kind == "user":
-            return self.backend.user(self.caller.name)
-        if self.caller.kind == "root":
-            return None
-        raise missing_parameter("UserPrincipalName")
-
-    def _keys(self) -> list[AccessKey]:
-        user = self._user_or_caller()
-        if user is None:
-            return [self.backend.access_keys[k] for k in self.backend.root_key_ids]
-        return self.backend.keys_of(user)
-
-    def _key(self) -> AccessKey:
-        key_id = self.required("UserAccessKeyId")
-        for key in self._keys():
-            if key.access_key_id == key_id:
-                return key
-        raise EmulatorError("EntityNotExist.User.AccessKey", "The AccessKey does not exist.", 404)
 
     # ---- AccessKeys ------------------------------------------------------------------------
     def list_access_keys(self) -> Wire:
@@ -54,10 +31,6 @@ class ImsCredentialResponses(ImsResponses):
         key = self._key()
         wire = optional({}, "LastUsedDate", key.last_used)
         return {"AccessKeyLastUsed": optional(wire, "ServiceName", key.last_used_service)}
-
-    def update_access_key(self) -> Wire:
-        self.backend.set_key_status(self._key(), self.required("Status"))
-        return {}
 
     # ---- login profile and MFA -------------------------------------------------------------
     def _login_wire(self, user: User, *, last_login: bool) -> Wire:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from .._backend.users import UserChanges
 from ..entities import User, format_time
-from ..errors import missing_parameter
-from ._common import BaseResponses, Wire, tags_match
+from ._common import Wire, tags_match
+from ._users import UserResponses
 from ._wire import group_wire, optional, role_wire, user_wire
 
 __all__ = ["RamResponses"]
 
 
-class RamResponses(BaseResponses):
+class RamResponses(UserResponses):
     """RAM users, groups and roles; ``ram_policies.py`` adds policies and credentials."""
 
     SERVICE = "ram"
@@ -26,20 +26,10 @@ class RamResponses(BaseResponses):
         "ListAccessKeys", "GetAccessKeyLastUsed", "UpdateAccessKey", "GetLoginProfile",
         "UpdateLoginProfile", "GetUserMFAInfo",
     })
+    USER_PARAM = "UserName"
 
     def _user(self) -> User:
         return self.backend.user(self.required("UserName"))
-
-    def _user_or_caller(self) -> User | None:
-        """Key actions default to the caller's own user; None means the root account."""
-        name = self.param("UserName")
-        if name:
-            return self.backend.user(name)
-        if self.caller.kind == "user":
-            return self.backend.user(self.caller.name)
-        if self.caller.kind == "root":
-            return None
-        raise missing_parameter("UserName")
 
     def _full_user(self, user: User) -> Wire:
         return user_wire(self.backend, user, ims=False, fields=("UpdateDate",))
@@ -119,16 +109,6 @@ class RamResponses(BaseResponses):
                         "JoinDate": format_time(membership.joined)}
                 items.append(optional(wire, "Comments", group.comments))
         return {"Groups": {"Group": items}}
-
-    def add_user_to_group(self) -> Wire:
-        group = self.backend.group(self.required("GroupName"))
-        self.backend.add_user_to_group(self._user(), group)
-        return {}
-
-    def remove_user_from_group(self) -> Wire:
-        group = self.backend.group(self.required("GroupName"))
-        self.backend.remove_user_from_group(self._user(), group)
-        return {}
 
     # ---- roles -----------------------------------------------------------------------------
     def list_roles(self) -> Wire:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._backend.credentials import LoginChanges
-from ..entities import AccessKey, PolicyVersion, PrincipalKind, format_time
+from ..entities import PolicyVersion, PrincipalKind, format_time
 from ..errors import EmulatorError
 from ._common import Wire, tags_match
 from ._wire import optional, policy_wire
@@ -139,19 +139,6 @@ class RamPolicyResponses(RamResponses):
         return self._attach("role", False)
 
     # ---- credentials -----------------------------------------------------------------------
-    def _keys(self) -> list[AccessKey]:
-        user = self._user_or_caller()
-        if user is None:
-            return [self.backend.access_keys[k] for k in self.backend.root_key_ids]
-        return self.backend.keys_of(user)
-
-    def _key(self) -> AccessKey:
-        key_id = self.required("UserAccessKeyId")
-        for key in self._keys():
-            if key.access_key_id == key_id:
-                return key
-        raise EmulatorError("EntityNotExist.User.AccessKey", "The AccessKey does not exist.", 404)
-
     def list_access_keys(self) -> Wire:
         items = [{"AccessKeyId": k.access_key_id, "Status": k.status,
                   "CreateDate": format_time(k.created)} for k in self._keys()]
@@ -159,10 +146,6 @@ class RamPolicyResponses(RamResponses):
 
     def get_access_key_last_used(self) -> Wire:
         return {"AccessKeyLastUsed": optional({}, "LastUsedDate", self._key().last_used)}
-
-    def update_access_key(self) -> Wire:
-        self.backend.set_key_status(self._key(), self.required("Status"))
-        return {}
 
     def get_login_profile(self) -> Wire:
         user = self._user()
