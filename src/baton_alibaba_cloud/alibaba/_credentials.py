@@ -31,6 +31,7 @@ __all__ = [
     "StsClientFactory",
     "parse_expiration",
     "renew_credentials",
+    "session_credentials",
     "stale_time",
     "utc_now",
 ]
@@ -160,6 +161,23 @@ def parse_expiration(value: object) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def session_credentials(body: Mapping[str, Any], lacking: str) -> Credentials:
+    """Temporary keys from ``AccessKeyId``, ``AccessKeySecret``, ``SecurityToken`` and
+    ``Expiration``; ``CredentialsError(lacking)`` when the pair is missing or empty.
+
+    Why shared: STS's ``Credentials`` object and the ECS metadata service's answer carry the
+    same four fields, and a bad answer must fail as clearly from either; an empty token is none.
+    """
+    key_id, secret = body.get("AccessKeyId"), body.get("AccessKeySecret")
+    if not isinstance(key_id, str) or not isinstance(secret, str) or not key_id or not secret:
+        raise CredentialsError(lacking)
+    token = body.get("SecurityToken")
+    return Credentials(
+        key_id, secret, token if isinstance(token, str) and token else None,
+        parse_expiration(body.get("Expiration")),
+    )
 
 
 def stale_time(expiration: datetime | None, fetched_at: datetime,

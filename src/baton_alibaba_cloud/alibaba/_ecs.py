@@ -20,7 +20,7 @@ from ._credentials import (
     CredentialsError,
     CredentialsNotFound,
     RefreshingProvider,
-    parse_expiration,
+    session_credentials,
     utc_now,
 )
 
@@ -106,11 +106,6 @@ def _parse_credentials(text: str, role: str) -> Credentials:
         body = None
     if not isinstance(body, dict) or body.get("Code", "Success") != "Success":
         raise CredentialsError(f"ECS RAM role {role}: the metadata service gave no credentials")
-    key_id, secret = body.get("AccessKeyId"), body.get("AccessKeySecret")
-    if not isinstance(key_id, str) or not isinstance(secret, str) or not key_id or not secret:
-        raise CredentialsError(f"ECS RAM role {role}: the metadata answer lacks an AccessKey")
-    token = body.get("SecurityToken")
-    return Credentials(
-        key_id, secret, token if isinstance(token, str) and token else None,
-        parse_expiration(body.get("Expiration")),
+    return session_credentials(
+        body, f"ECS RAM role {role}: the metadata answer lacks an AccessKey"
     )

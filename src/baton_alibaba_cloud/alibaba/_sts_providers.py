@@ -22,7 +22,7 @@ from ._credentials import (
     CredentialsProvider,
     RefreshingProvider,
     StsClientFactory,
-    parse_expiration,
+    session_credentials,
     utc_now,
 )
 
@@ -49,14 +49,20 @@ def credentials_from_sts(answer: Mapping[str, Any], what: str) -> Credentials:
     body = answer.get("Credentials")
     if not isinstance(body, Mapping):
         raise CredentialsError(f"{what}: STS answered without Credentials")
-    key_id, secret = body.get("AccessKeyId"), body.get("AccessKeySecret")
-    if not isinstance(key_id, str) or not isinstance(secret, str) or not key_id or not secret:
-        raise CredentialsError(f"{what}: STS answered without an AccessKey pair")
-    token = body.get("SecurityToken")
-    return Credentials(
-        key_id, secret, token if isinstance(token, str) and token else None,
-        parse_expiration(body.get("Expiration")),
-    )
+    return session_credentials(body, f"{what}: STS answered without an AccessKey pair")
+
+
+async def _ask_sts(
+    factory: StsClientFactory, caller: CredentialsProvider, action: str,
+    params: Mapping[str, str | int | bool], what: str, *, anonymous: bool = False,
+) -> Credentials:
+    """One STS ``action`` through a client of its own, closed whatever happens."""
+    client = factory(caller)
+    try:
+        answer = await client.call("sts", action, params, anonymous=anonymous)
+    finally:
+        await client.close()
+    return credentials_from_sts(answer, what)
 
 
 def _default_session_name() -> str:
@@ -101,12 +107,8 @@ class AssumeRoleProvider(RefreshingProvider):
         }
         if self._external_id:
             params["ExternalId"] = self._external_id
-        client = self._factory(self._base)
-        try:
-            answer = await client.call("sts", "AssumeRole", params)
-        finally:
-            await client.close()
-        return credentials_from_sts(answer, f"AssumeRole {self.role_arn}")
+        return await _ask_sts(self._factory, self._base, "AssumeRole", params,
+                              f"AssumeRole {self.role_arn}")
 
 
 class OidcProvider(RefreshingProvider):
@@ -172,12 +174,8 @@ class OidcProvider(RefreshingProvider):
             "RoleSessionName": self._session_name,
             "DurationSeconds": self._duration,
         }
-        client = self._factory(AnonymousProvider())
-        try:
-            answer = await client.call("sts", "AssumeRoleWithOIDC", params, anonymous=True)
-        finally:
-            await client.close()
-        return credentials_from_sts(answer, f"AssumeRoleWithOIDC {self.role_arn}")
+        return await _ask_sts(self._factory, AnonymousProvider(), "AssumeRoleWithOIDC", params,
+                              f"AssumeRoleWithOIDC {self.role_arn}", anonymous=True)
 
 
 class OidcEnvProvider:
