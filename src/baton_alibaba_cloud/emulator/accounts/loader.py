@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -89,6 +90,23 @@ def populate(backend: Backend, data: dict[str, Any]) -> None:
         raise AccountFileError(problems)
 
 
+def _fresh(
+    items: list[dict[str, Any]], section: str, taken: Mapping[str, str], default: datetime,
+    problems: list[str],
+) -> Iterator[tuple[int, dict[str, Any], datetime]]:
+    """Each item whose name is not yet in ``taken``, with its index and creation time.
+
+    Why lazily: the caller adds each item before the next is checked, so a name repeated in
+    the file is a duplicate (a problem naming ``section[index].name``), not a second entity.
+    """
+    kind = section.removesuffix("s")
+    for index, item in enumerate(items):
+        if item["name"] in taken:
+            problems.append(f"{section}[{index}].name: duplicate {kind} {item['name']!r}")
+            continue
+        yield index, item, _time(item, "created", default)
+
+
 def _key(item: dict[str, Any], user_id: str | None, default: datetime) -> AccessKey:
     when = _time(item, "created", default)
     return AccessKey(
@@ -101,12 +119,9 @@ def _key(item: dict[str, Any], user_id: str | None, default: datetime) -> Access
 
 def _load_users(backend: Backend, items: list[dict[str, Any]], default: datetime,
                 problems: list[str]) -> None:
-    for index, item in enumerate(items):
+    for index, item, created in _fresh(items, "users", backend.user_by_name, default,
+                                      problems):
         name = item["name"]
-        if name in backend.user_by_name:
-            problems.append(f"users[{index}].name: duplicate user {name!r}")
-            continue
-        created = _time(item, "created", default)
         user = User(
             user_id=item.get("id") or stable_id("user", name), name=name,
             display_name=item.get("display_name") or name, created=created,
@@ -147,12 +162,8 @@ def _load_user_extras(backend: Backend, user: User, item: dict[str, Any]) -> Non
 
 def _load_groups(backend: Backend, items: list[dict[str, Any]], default: datetime,
                  problems: list[str]) -> None:
-    for index, item in enumerate(items):
+    for _, item, created in _fresh(items, "groups", backend.group_by_name, default, problems):
         name = item["name"]
-        if name in backend.group_by_name:
-            problems.append(f"groups[{index}].name: duplicate group {name!r}")
-            continue
-        created = _time(item, "created", default)
         backend.add_group(Group(
             group_id=item.get("id") or stable_id("group", name), name=name,
             display_name=item.get("display_name") or name, created=created,
@@ -177,12 +188,8 @@ def _load_memberships(backend: Backend, items: list[dict[str, Any]], default: da
 
 def _load_roles(backend: Backend, items: list[dict[str, Any]], default: datetime,
                 problems: list[str]) -> None:
-    for index, item in enumerate(items):
+    for _, item, created in _fresh(items, "roles", backend.role_by_name, default, problems):
         name = item["name"]
-        if name in backend.role_by_name:
-            problems.append(f"roles[{index}].name: duplicate role {name!r}")
-            continue
-        created = _time(item, "created", default)
         backend.add_role(Role(
             role_id=item.get("id") or stable_id("role", name, 19), name=name,
             trust_policy=_document(item["trust_policy"]), created=created,
