@@ -25,7 +25,7 @@ from baton_alibaba_cloud.emulator.server import RunningEmulator, running_emulato
 from tests.emulator.test_sdk_conformance import PROXY_VARIABLES, sdk_call, sdk_config
 from tests.emulator.test_sdk_conformance_account import ACCOUNT, ADMIN_KEY, ALICE_KEY, DOMAIN
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = [pytest.mark.timeout(60), pytest.mark.usefixtures("no_proxy")]
 
 ALICE = ("alice", ALICE_KEY, "alice-secret-0001")
 
@@ -146,6 +146,7 @@ CASES = [
 
 @pytest.fixture
 def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test here: the SDK honours proxy variables even for 127.0.0.1."""
     for name in PROXY_VARIABLES:
         monkeypatch.delenv(name, raising=False)
 
@@ -159,7 +160,6 @@ async def _refused(emu: RunningEmulator, case: Case, mode: str) -> ClientExcepti
     return caught.value
 
 
-@pytest.mark.usefixtures("no_proxy")
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.service}-{c.action}-{c.code}")
 async def test_code_and_status_reach_the_sdk(case: Case) -> None:
     options = EmulatorOptions(**case.options)
@@ -172,7 +172,6 @@ async def test_code_and_status_reach_the_sdk(case: Case) -> None:
         assert detail.get("NoPermissionType") == "ImplicitDeny"
 
 
-@pytest.mark.usefixtures("no_proxy")
 @pytest.mark.parametrize("code", ["EntityNotExist.User.Group", "DeleteConflict.User.Group",
                                   "LimitExceeded.User.Group", "NoPermission"])
 async def test_async_client_sees_the_same(code: str) -> None:
@@ -194,7 +193,6 @@ async def _generic(emu: RunningEmulator, action: str, query: dict[str, str]) -> 
     return caught.value
 
 
-@pytest.mark.usefixtures("no_proxy")
 @pytest.mark.parametrize(("action", "query", "code", "status"), [
     ("ListUnicorns", {}, "InvalidAction.NotFound", 404),
     ("ListUsers", {"Colour": "blue"}, "InvalidParameter", 400),
@@ -207,7 +205,6 @@ async def test_generic_call_refusals(action: str, query: dict[str, str], code: s
     assert (error.code, error.status_code) == (code, status)
 
 
-@pytest.mark.usefixtures("no_proxy")
 async def test_sts_session_with_another_token() -> None:
     """An STS AccessKey signed correctly but sent with a token that is not its own."""
     role_arn = f"acs:ram::{ACCOUNT['account']['id']}:role/conformance-role"
