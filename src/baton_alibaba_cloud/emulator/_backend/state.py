@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from ..entities import (
     AccessKey,
@@ -38,9 +39,21 @@ POLICY_TYPES = ("System", "Custom")
 PrincipalRef = tuple[PrincipalKind, str]
 """``("user", user_id)``, ``("group", group_id)`` or ``("role", role_id)``."""
 
+V = TypeVar("V")
+
 
 def not_found(code: str, message: str) -> EmulatorError:
     return EmulatorError(code, message, 404)
+
+
+def _named(table: OrderedTable[V], ids: dict[str, str], name: str, kind: str) -> V:
+    """The entity ``name`` maps to through ``ids``, else ``EntityNotExist.<kind>``: users,
+    groups and roles are named on the wire but stored by their stable id."""
+    entity_id = ids.get(name)
+    entity = table.get(entity_id) if entity_id else None
+    if entity is None:
+        raise not_found(f"EntityNotExist.{kind}", f"The {kind.lower()} does not exist.")
+    return entity
 
 
 def _utcnow() -> datetime:
@@ -98,11 +111,7 @@ class State:
         return self.account.quotas[name]
 
     def user(self, name: str) -> User:
-        user_id = self.user_by_name.get(name)
-        user = self.users.get(user_id) if user_id else None
-        if user is None:
-            raise not_found("EntityNotExist.User", "The user does not exist.")
-        return user
+        return _named(self.users, self.user_by_name, name, "User")
 
     def user_by_id(self, user_id: str) -> User:
         user = self.users.get(user_id)
@@ -121,18 +130,10 @@ class State:
         return self.user(name)
 
     def group(self, name: str) -> Group:
-        group_id = self.group_by_name.get(name)
-        group = self.groups.get(group_id) if group_id else None
-        if group is None:
-            raise not_found("EntityNotExist.Group", "The group does not exist.")
-        return group
+        return _named(self.groups, self.group_by_name, name, "Group")
 
     def role(self, name: str) -> Role:
-        role_id = self.role_by_name.get(name)
-        role = self.roles.get(role_id) if role_id else None
-        if role is None:
-            raise not_found("EntityNotExist.Role", "The role does not exist.")
-        return role
+        return _named(self.roles, self.role_by_name, name, "Role")
 
     def role_arn(self, role: Role) -> str:
         return f"acs:ram::{self.account.uid}:role/{role.name}"
