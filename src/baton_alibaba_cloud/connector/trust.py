@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -210,8 +210,3 @@ def _classify(key: str, value: str, uid: str) -> tuple[str, str, str | None] | N
         return ids.ACCOUNT, uid, None
     make = ids.user_id if arn.kind == "user" else ids.role_id
     return (ids.USER if arn.kind == "user" else ids.ROLE), make(uid, arn.name), None
-
-
-def principals_of(result: TrustResult) -> Iterable[tuple[str, str]]:
-    """``(type, id)`` of every grant, for tests and logs."""
-    return ((g.principal_type, g.principal_id) for g in result.grants)
