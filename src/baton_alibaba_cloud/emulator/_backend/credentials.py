@@ -37,12 +37,6 @@ class CredentialsMixin(State):
     def keys_of(self, user: User) -> list[AccessKey]:
         return list(self.keys_of_user.get(user.user_id, {}).values())
 
-    def key_of(self, user: User, access_key_id: str) -> AccessKey:
-        key = self.keys_of_user.get(user.user_id, {}).get(access_key_id)
-        if key is None:
-            raise not_found("EntityNotExist.User.AccessKey", "The AccessKey does not exist.")
-        return key
-
     def owner_of_key(self, access_key_id: str) -> User:
         """IMS GetUser by ``UserAccessKeyId``: the user who owns a key."""
         key = self.access_keys.get(access_key_id)

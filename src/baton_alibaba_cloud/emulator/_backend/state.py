@@ -148,8 +148,5 @@ class State:
             raise not_found("EntityNotExist.Policy", "The policy does not exist.")
         return policy
 
-    def attachments_of(self, ref: PrincipalRef) -> list[Attachment]:
-        return list(self.attached_to.get(ref, {}).values())
-
     def attachment_count(self, key: PolicyKey) -> int:
         return len(self.attached_by_policy.get(key, {}))
