@@ -16,21 +16,7 @@ from baton_alibaba_cloud.alibaba import (
     ThrottlingError,
     published_rate,
 )
-
-
-class FakeTime:
-    """A clock that only moves when someone sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
+from tests.fake_time import SleepingClock
 
 
 def test_published_rates() -> None:
@@ -55,8 +41,8 @@ def test_overrides_and_factor() -> None:
 
 
 async def test_bucket_keeps_under_the_quota() -> None:
-    fake = FakeTime()
-    limiter = RateLimiter(clock=fake.clock, sleep=fake.sleep)
+    fake = SleepingClock()
+    limiter = RateLimiter(clock=fake, sleep=fake.sleep)
     for _ in range(10):  # the burst: a tenth of a second's worth
         await limiter.acquire("ram", "ListUsers")
     assert fake.sleeps == []
@@ -71,16 +57,16 @@ async def test_bucket_keeps_under_the_quota() -> None:
 
 
 async def test_concurrent_waiters_are_spaced() -> None:
-    fake = FakeTime()
-    limiter = RateLimiter(clock=fake.clock, sleep=fake.sleep)
+    fake = SleepingClock()
+    limiter = RateLimiter(clock=fake, sleep=fake.sleep)
     waits = [limiter.bucket("ram", "AddUserToGroup").reserve() for _ in range(5)]
     assert waits == [0.0, pytest.approx(0.1), pytest.approx(0.2), pytest.approx(0.3),
                      pytest.approx(0.4)]
 
 
 async def test_adaptive_slow_down_and_recovery() -> None:
-    fake = FakeTime()
-    limiter = RateLimiter(clock=fake.clock, sleep=fake.sleep)
+    fake = SleepingClock()
+    limiter = RateLimiter(clock=fake, sleep=fake.sleep)
     limiter.on_throttled("ram", "ListUsers")
     assert limiter.rate("ram", "ListUsers") == pytest.approx(70)
     limiter.on_throttled("ram", "ListUsers")  # same burst: within the cooldown, one cut only
@@ -122,9 +108,9 @@ def _throttled() -> ThrottlingError:
 
 
 async def test_retry_backoff_is_full_jitter_and_bounded() -> None:
-    fake = FakeTime()
+    fake = SleepingClock()
     policy = RetryPolicy(max_attempts=5, base_delay=0.2, max_delay=0.5, sleep=fake.sleep,
-                         random=lambda: 1.0, clock=fake.clock)
+                         random=lambda: 1.0, clock=fake)
     attempts: list[int] = []
 
     async def always(n: int) -> str:
@@ -138,9 +124,9 @@ async def test_retry_backoff_is_full_jitter_and_bounded() -> None:
 
 
 async def test_retry_gives_up_at_the_time_budget() -> None:
-    fake = FakeTime()
+    fake = SleepingClock()
     policy = RetryPolicy(max_attempts=100, base_delay=1, max_delay=10, max_total=20,
-                         sleep=fake.sleep, random=lambda: 1.0, clock=fake.clock)
+                         sleep=fake.sleep, random=lambda: 1.0, clock=fake)
 
     async def always(n: int) -> str:
         raise ServerError("InternalError", "boom")
@@ -155,8 +141,8 @@ async def test_retry_gives_up_at_the_time_budget() -> None:
     NotFoundError("EntityNotExist.User", "no"), AlibabaError("InvalidParameter", "bad"),
 ])
 async def test_no_retry_for_final_errors(error: AlibabaError) -> None:
-    fake = FakeTime()
-    policy = RetryPolicy(sleep=fake.sleep, clock=fake.clock)
+    fake = SleepingClock()
+    policy = RetryPolicy(sleep=fake.sleep, clock=fake)
     calls = 0
 
     async def fail(n: int) -> str:
@@ -170,8 +156,8 @@ async def test_no_retry_for_final_errors(error: AlibabaError) -> None:
 
 
 async def test_retry_after_header_wins() -> None:
-    fake = FakeTime()
-    policy = RetryPolicy(sleep=fake.sleep, clock=fake.clock, random=lambda: 0.0)
+    fake = SleepingClock()
+    policy = RetryPolicy(sleep=fake.sleep, clock=fake, random=lambda: 0.0)
     error = _throttled()
     error.retry_after = 2.5
     assert policy.delay(1, error) == 2.5

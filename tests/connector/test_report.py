@@ -16,6 +16,7 @@ from baton_alibaba_cloud.alibaba import AlibabaError, ConflictError, NotFoundErr
 from baton_alibaba_cloud.connector._context import Context, Params, ServiceName
 from baton_alibaba_cloud.connector._login import LoginFacts, LoginFactsSource
 from baton_alibaba_cloud.connector._report import ReportPoller, fetch_report, parse_report
+from tests.fake_time import SleepingClock
 
 HEADER = "user,user_creation_time,password_exist,mfa_active,access_key_1_exist,later_column"
 ROOT = "<root>,2020-01-01T00:00:00Z,TRUE,FALSE,FALSE,x"
@@ -27,19 +28,8 @@ def b64(*lines: str) -> str:
     return base64.b64encode(("\n".join(lines) + "\n").encode()).decode()
 
 
-class FakeClock:
-    """Monotonic time that only moves when the code under test sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
+class FakeClock(SleepingClock):
+    """The sleeping clock, and a poller that waits on it."""
 
     def poller(self, **kw: float) -> ReportPoller:
         return ReportPoller(sleep=self.sleep, clock=self, **kw)
@@ -123,7 +113,7 @@ async def test_polls_until_completed_then_reads_every_page() -> None:
                   pages=[b64(HEADER, ROOT, ALICE), b64(HEADER, BOB)])
     rows = await fetch_report(api, clock.poller())
     assert rows is not None and set(rows) == {"alice@d.onaliyun.com", "bob@d.onaliyun.com"}
-    assert clock.slept == [0.5, 1.0, 2.0]
+    assert clock.sleeps == [0.5, 1.0, 2.0]
     assert [name for name, _ in api.calls] == ["GenerateCredentialReport"] * 4 + [
         "GetCredentialReport"] * 2
     assert api.calls[-1][1] == {"MaxItems": "3501", "NextToken": "1"}
@@ -133,7 +123,7 @@ async def test_completed_at_once_reads_without_sleeping() -> None:
     clock = FakeClock()
     api = FakeApi(["COMPLETED"])
     assert await fetch_report(api, clock.poller()) is not None
-    assert clock.slept == [] and api.count("GenerateCredentialReport") == 1
+    assert clock.sleeps == [] and api.count("GenerateCredentialReport") == 1
 
 
 async def test_gives_up_after_the_budget_with_one_warning(
@@ -142,9 +132,9 @@ async def test_gives_up_after_the_budget_with_one_warning(
     api = FakeApi(["STARTED", "INPROGRESS"])
     with caplog.at_level(logging.WARNING):
         assert await fetch_report(api, clock.poller()) is None
-    assert sum(clock.slept) <= 60 and clock.now <= 60
+    assert sum(clock.sleeps) <= 60 and clock.now <= 60
     assert api.count("GetCredentialReport") == 0
-    assert api.count("GenerateCredentialReport") == len(clock.slept) + 1
+    assert api.count("GenerateCredentialReport") == len(clock.sleeps) + 1
     (record,) = caplog.records
     assert "not ready after 60 s (still INPROGRESS)" in record.getMessage()
 
@@ -175,7 +165,7 @@ async def test_a_refusal_or_an_unknown_state_gives_up_at_once(
     clock = FakeClock()
     with caplog.at_level(logging.WARNING):
         assert await fetch_report(api, clock.poller()) is None
-    assert clock.slept == [] and api.count("GetCredentialReport") == 0
+    assert clock.sleeps == [] and api.count("GetCredentialReport") == 0
     (record,) = caplog.records
     assert message in record.getMessage()
 
