@@ -163,6 +163,19 @@ def test_credential_report_pages() -> None:
     assert call(backend, "ims", "GenerateCredentialReport") == {"State": "STARTED"}
 
 
+@pytest.mark.parametrize("max_items", ["0", "3502", "many"])
+def test_credential_report_max_items_bounds(max_items: str) -> None:
+    """1..3501 and a number, as the metadata says; 3501 (the default) is the largest page."""
+    clock = [datetime(2026, 11, 27, tzinfo=UTC)]
+    backend = Backend.from_account(generate(Spec(users=3, memberships=0, attachments=1)),
+                                   now=lambda: clock[0])
+    call(backend, "ims", "GenerateCredentialReport")
+    clock[0] += timedelta(seconds=1)
+    assert call(backend, "ims", "GetCredentialReport", MaxItems="3501")["IsTruncated"] == "false"
+    assert error_of(backend, "ims", "GetCredentialReport", MaxItems=max_items) == (
+        "InvalidParameter.MaxItems", 400)
+
+
 def test_credential_report_refused_above_3500_users() -> None:
     backend = Backend.from_account(generate(Spec(users=3501, memberships=0, attachments=1)))
     assert error_of(backend, "ims", "GenerateCredentialReport") == (

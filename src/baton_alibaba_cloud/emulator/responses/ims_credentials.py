@@ -10,7 +10,7 @@ from .._backend.credentials import LoginChanges
 from .._backend.report import REPORT_COLUMNS
 from ..entities import User, format_time
 from ..errors import missing_parameter
-from ._common import Wire, invalid
+from ._common import Wire
 from ._wire import optional
 from .ims import ImsResponses
 
@@ -90,13 +90,7 @@ class ImsCredentialResponses(ImsResponses):
         """Base64 CSV pages of ``MaxItems`` users; every page starts with the header row."""
         report = self.backend.credential_report()
         generated, rows = report.ready_at, report.rows
-        text = self.param("MaxItems")
-        try:
-            limit = int(text) if text else 3501
-        except ValueError:
-            limit = 0
-        if not 1 <= limit <= 3501:
-            raise invalid("MaxItems", "The parameter MaxItems must be between 1 and 3501.")
+        limit = self.max_items()
         scope = f"ims.report.{format_time(generated)}"
         start = self.backend.markers.decode(scope, self.param("NextToken"))
         chunk = rows[start:start + limit]
