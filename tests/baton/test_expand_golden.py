@@ -92,3 +92,20 @@ def test_annotations_match_go(golden: tuple[Path, Path], expanded: Path) -> None
             assert urls == [IMMUTABLE]
             assert ours[grant_id].entitlement == grant.entitlement
             assert ours[grant_id].principal == grant.principal
+
+
+def test_created_grants_are_stored_as_their_deterministic_serialization(
+    golden: tuple[Path, Path], expanded: Path
+) -> None:
+    """The expander concatenates a new grant's blob from pieces (``_grant_io``); on Go's data
+    too, that blob is the message's own deterministic serialization, byte for byte."""
+    before = _grants(golden[0])
+    conn = sqlite3.connect(expanded)
+    try:
+        rows = conn.execute("SELECT external_id, data FROM v1_grants").fetchall()
+    finally:
+        conn.close()
+    created = [(gid, bytes(data)) for gid, data in rows if gid not in before]
+    assert len(created) > 10000
+    for gid, blob in created:
+        assert Grant.FromString(blob).SerializeToString(deterministic=True) == blob, gid

@@ -3,6 +3,15 @@
 Kept apart from ``expand.py`` so the walk reads as Go's algorithm and this file holds what is
 specific to our storage: keyset pagination (no cursor stays open while we write), one query
 per page and destination to find who already holds it, and ``executemany`` in batches.
+
+A new grant's blob is concatenated, not built as a message: protobuf's wire format is a
+sequence of fields, and deterministic serialization writes a message's fields in field-number
+order, so ``Grant`` = entitlement (1), principal (2), id (3), annotations (4), sources (5), each
+a length-delimited field that can be serialized on its own. The entitlement's field is made
+once per destination, the principal's once per source grant (shared by every destination of
+its page), the ``GrantImmutable`` annotation once, the sources once per (source, is_direct);
+only the id is encoded per grant. The bytes equal ``SerializeToString(deterministic=True)`` of
+the message Go's ``newExpandedGrant`` builds (tests/baton/test_expand_bytes.py).
 """
 
 from __future__ import annotations
@@ -13,17 +22,47 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from google.protobuf import any_pb2
+from google.protobuf.message import Message
 
 from baton_alibaba_cloud.baton.pb.annotations_pb2 import GrantExpandable, GrantImmutable
 from baton_alibaba_cloud.baton.pb.entitlement_pb2 import Entitlement
-from baton_alibaba_cloud.baton.pb.grant_pb2 import Grant
-from baton_alibaba_cloud.baton.pb.resource_pb2 import Resource
+from baton_alibaba_cloud.baton.pb.grant_pb2 import Grant, GrantSources
 
 PrincipalKey = tuple[str, str]
 
 _EXPANDABLE_URL = b"type.googleapis.com/" + GrantExpandable.DESCRIPTOR.full_name.encode()
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while value > 0x7F:
+        out.append(value & 0x7F | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+_TAGS = {  # the keys of Grant's length-delimited fields, in field-number order
+    name: _varint(Grant.DESCRIPTOR.fields_by_name[name].number << 3 | 2)
+    for name in ("entitlement", "principal", "id", "annotations", "sources")
+}
+
+
+def _field(name: str, message: Message) -> bytes:
+    """One message field of ``Grant`` as the grant's deterministic serialization writes it."""
+    payload = message.SerializeToString(deterministic=True)
+    return _TAGS[name] + _varint(len(payload)) + payload
+
+
 _IMMUTABLE = any_pb2.Any()
 _IMMUTABLE.Pack(GrantImmutable())
+_IMMUTABLE_FIELD = _field("annotations", _IMMUTABLE)
+
+
+def _sources_field(src: str, direct: bool) -> bytes:
+    sources = GrantSources()
+    sources.sources[src].is_direct = direct
+    return _field("sources", sources)
 
 
 def _grant_columns(conn: sqlite3.Connection) -> set[str]:
@@ -87,7 +126,7 @@ class SourceGrant:
     """One grant on the source entitlement, reduced to what expansion needs."""
 
     key: PrincipalKey
-    principal: Resource
+    principal_field: bytes  # the principal as a new grant's field 2
     direct: bool  # no sources, or the source entitlement itself among them (Go's isSourceDirect)
 
 
@@ -127,7 +166,7 @@ def _source_grant(src: str, ptype: str, pid: str, blob: bytes) -> SourceGrant | 
     sources = grant.sources.sources
     return SourceGrant(
         key=(ptype, pid),
-        principal=grant.principal,
+        principal_field=_field("principal", grant.principal),
         direct=len(sources) == 0 or src in sources,
     )
 
@@ -138,7 +177,7 @@ class DestState:
 
     entitlement_id: str
     shallow: bool
-    entitlement: Entitlement
+    entitlement_field: bytes  # the stored entitlement as a new grant's field 1
     resource: PrincipalKey
 
 
@@ -156,17 +195,44 @@ def load_destination(
     return DestState(
         entitlement_id=entitlement_id,
         shallow=shallow,
-        entitlement=Entitlement.FromString(bytes(row[0])),
+        entitlement_field=_field("entitlement", Entitlement.FromString(bytes(row[0]))),
         resource=(str(row[1]), str(row[2])),
     )
 
 
 @dataclass
 class _Held:
-    """A grant on the destination: stored (``rowid``) or created in this page (None)."""
+    """A grant already stored on the destination."""
 
-    rowid: int | None
+    rowid: int
     grant: Grant
+
+
+@dataclass
+class NewGrant:
+    """A grant expansion creates (Go's ``newExpandedGrant``), kept as the pieces of its blob.
+
+    Its only field that can change before it is written is the source's ``is_direct`` (a
+    second grant of the same principal in the same page may be direct)."""
+
+    dest: DestState
+    key: PrincipalKey
+    principal_field: bytes
+    sources_fields: tuple[bytes, bytes]  # ``{src: {is_direct}}`` for False and for True
+    direct: bool
+
+    @property
+    def grant_id(self) -> str:
+        """Go's ``<entitlement id>:<principal type>:<principal id>``."""
+        return f"{self.dest.entitlement_id}:{self.key[0]}:{self.key[1]}"
+
+    def encode(self) -> bytes:
+        """The grant's ``SerializeToString(deterministic=True)``, from its pieces."""
+        gid = self.grant_id.encode()
+        return b"".join((
+            self.dest.entitlement_field, self.principal_field, _TAGS["id"], _varint(len(gid)), gid,
+            _IMMUTABLE_FIELD, self.sources_fields[self.direct],
+        ))
 
 
 def apply_source_page(
@@ -182,16 +248,20 @@ def apply_source_page(
     if not qualifying:
         return
     held = _existing(conn, sync_id, dest.entitlement_id, {sg.key for sg in qualifying})
+    sources = (_sources_field(src, False), _sources_field(src, True))
+    created: dict[PrincipalKey, NewGrant] = {}
     for sg in qualifying:
+        new = created.get(sg.key)
+        if new is not None:
+            new.direct = new.direct or sg.direct  # _add_source on a grant made in this page
+            continue
         grants = held.get(sg.key)
         if not grants:
-            grant = _new_grant(dest, sg, src)
-            held[sg.key] = [_Held(None, grant)]
-            writer.add_new(dest, sg.key, grant)
+            created[sg.key] = new = NewGrant(dest, sg.key, sg.principal_field, sources, sg.direct)
+            writer.add_new(new)
             continue
         for item in grants:
-            changed = _add_source(item.grant, dest.entitlement_id, src, sg.direct)
-            if changed and item.rowid is not None:
+            if _add_source(item.grant, dest.entitlement_id, src, sg.direct):
                 writer.add_update(item.rowid, item.grant)
 
 
@@ -219,16 +289,6 @@ def _existing(
     return found
 
 
-def _new_grant(dest: DestState, sg: SourceGrant, src: str) -> Grant:
-    """Go's ``newExpandedGrant``: deterministic id, stored entitlement, ``GrantImmutable``."""
-    grant = Grant(id=f"{dest.entitlement_id}:{sg.key[0]}:{sg.key[1]}")
-    grant.entitlement.CopyFrom(dest.entitlement)
-    grant.principal.CopyFrom(sg.principal)
-    grant.annotations.append(_IMMUTABLE)
-    grant.sources.sources[src].is_direct = sg.direct
-    return grant
-
-
 def _add_source(grant: Grant, dst: str, src: str, direct: bool) -> bool:
     """Record ``src`` on an existing grant; True if the grant changed."""
     sources = grant.sources.sources
@@ -254,12 +314,12 @@ class GrantWriter:
     commit_every: int = 5000
     created: int = 0
     updated: int = 0
-    _new: list[tuple[DestState, PrincipalKey, Grant]] = field(default_factory=list)
+    _new: list[NewGrant] = field(default_factory=list)
     _changed: dict[int, Grant] = field(default_factory=dict)
     _uncommitted: int = 0
 
-    def add_new(self, dest: DestState, key: PrincipalKey, grant: Grant) -> None:
-        self._new.append((dest, key, grant))
+    def add_new(self, grant: NewGrant) -> None:
+        self._new.append(grant)
 
     def add_update(self, rowid: int, grant: Grant) -> None:
         self._changed[rowid] = grant
@@ -293,10 +353,12 @@ class GrantWriter:
             self.conn.commit()
 
     def _insert_rows(self, now: str) -> Iterable[tuple[object, ...]]:
-        for dest, key, grant in self._new:
+        sync_id = self.sync_id
+        for new in self._new:
+            dest = new.dest
             yield (
-                *dest.resource, dest.entitlement_id, *key, grant.id,
-                _encode(grant), self.sync_id, now,
+                *dest.resource, dest.entitlement_id, *new.key, new.grant_id, new.encode(),
+                sync_id, now,
             )
 
 
