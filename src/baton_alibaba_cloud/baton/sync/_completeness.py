@@ -20,7 +20,7 @@ __all__ = ["Counts", "count", "enforce", "read_resources"]
 def read_resources(
     conn: sqlite3.Connection, sync_id: str, type_id: str, chunk: int
 ) -> Iterator[list[Resource]]:
-    """This sync's resources of one type as they were when the call started, ``chunk`` at a time.
+    """This sync's resources of one type as they were at this call, ``chunk`` at a time.
 
     Rows added later (principals discovered in phase 2) have larger row ids and are not visited;
     upserts keep their row id, so an enriched resource is neither skipped nor visited twice.
@@ -29,6 +29,12 @@ def read_resources(
         "SELECT coalesce(max(id), 0) FROM v1_resources WHERE sync_id = ? AND resource_type_id = ?",
         (sync_id, type_id),
     ).fetchone()
+    return _chunks(conn, sync_id, type_id, chunk, int(max_id))
+
+
+def _chunks(
+    conn: sqlite3.Connection, sync_id: str, type_id: str, chunk: int, max_id: int
+) -> Iterator[list[Resource]]:
     after = 0
     while True:
         rows = conn.execute(

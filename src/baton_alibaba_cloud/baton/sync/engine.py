@@ -4,8 +4,10 @@ Why this shape (docs/architecture.md): the API quotas bound a sync, not Python, 
 resource type lists at once (phase 1) and then every type runs its per-resource ``details`` in
 its own bounded pool at once (phase 2), which keeps each API action's quota busy. Memory stays
 bounded: listed pages go to the writer as they come, phase 2 reads resources back from the
-writer in chunks, and details are written in batches. Then the completeness pass makes the sync
-joinable (contract §4), grant expansion runs, and the report is counted from the file itself.
+writer in chunks, and details are written in batches. In both phases the database work runs on
+one background thread (``_writes``), so SQLite's index updates do not stall the requests. Then
+the completeness pass makes the sync joinable (contract §4), grant expansion runs, and the
+report is counted from the file itself.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ import asyncio
 import logging
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Protocol
 
 from baton_alibaba_cloud.baton.builder import ResourceSyncer, SyncItems
@@ -23,6 +26,7 @@ from baton_alibaba_cloud.baton.pb.entitlement_pb2 import Entitlement
 from baton_alibaba_cloud.baton.pb.grant_pb2 import Grant
 from baton_alibaba_cloud.baton.pb.resource_pb2 import Resource, ResourceType
 from baton_alibaba_cloud.baton.sync import _completeness
+from baton_alibaba_cloud.baton.sync._writes import WriteQueue
 from baton_alibaba_cloud.baton.sync.expand import ExpansionStats, expand_grants
 
 __all__ = ["Observer", "ProgressEvent", "SyncReport", "SyncWriter", "run_sync"]
@@ -134,12 +138,16 @@ class _Run:
         self.pending_resources: list[Resource] = []
         self.pending_grants: list[Grant] = []
         self.report = SyncReport(sync_id=writer.sync_id)
+        self.writes = WriteQueue()
 
     async def execute(self) -> SyncReport:
         """Phases in order, each timed into ``report.durations``."""
         self.writer.put_resource_types(s.resource_type for s in self.syncers.values())
-        await self._timed("list", self._phase_list())
-        await self._timed("details", self._phase_details())
+        try:
+            await self._timed("list", self._phase_list())
+            await self._timed("details", self._phase_details())
+        finally:
+            self.writes.close()
         self._timed_sync("complete", self._complete)
         self._timed_sync("expand", self._expand)
         self._count()
@@ -162,15 +170,16 @@ class _Run:
         async with asyncio.TaskGroup() as tasks:
             for syncer in self.syncers.values():
                 tasks.create_task(self._list_type(syncer))
+        await self.writes.drain()
 
     async def _list_type(self, syncer: ResourceSyncer) -> None:
         type_id = syncer.resource_type.id
         async for page in syncer.list():
-            self._write_resources(page)
+            await self._write_resources(page)
             self._emit("list", type_id)
 
-    def _write_resources(self, resources: Sequence[Resource]) -> None:
-        """Upsert resources with their entitlements, now (pages are already bounded)."""
+    async def _write_resources(self, resources: Sequence[Resource]) -> None:
+        """Queue the upsert of resources with their entitlements (pages are already bounded)."""
         if not resources:
             return
         entitlements: list[Entitlement] = []
@@ -184,6 +193,10 @@ class _Run:
                 )
             entitlements.extend(syncer.entitlements(resource))
             self.resources_written[type_id] += 1
+        await self.writes.submit(partial(self._store, resources, entitlements))
+
+    def _store(self, resources: Sequence[Resource], entitlements: Sequence[Entitlement]) -> None:
+        """On the write thread: resources, then their entitlements."""
         self.writer.put_resources(resources)
         if entitlements:
             self.writer.put_entitlements(entitlements)
@@ -191,12 +204,21 @@ class _Run:
     # phase 2 ---------------------------------------------------------------------------------
 
     async def _phase_details(self) -> None:
+        conn, sync_id = self.writer.connection, self.writer.sync_id
+        # what phase 1 wrote, and nothing that details will add (they are not detailed)
+        reads = await self.writes.call(lambda: {
+            type_id: _completeness.read_resources(conn, sync_id, type_id, READ_CHUNK)
+            for type_id in self.syncers
+        })
         async with asyncio.TaskGroup() as tasks:
-            for syncer in self.syncers.values():
-                tasks.create_task(self._detail_type(syncer))
-        self._flush()
+            for type_id, syncer in self.syncers.items():
+                tasks.create_task(self._detail_type(syncer, reads[type_id]))
+        await self._flush()
+        await self.writes.drain()
 
-    async def _detail_type(self, syncer: ResourceSyncer) -> None:
+    async def _detail_type(
+        self, syncer: ResourceSyncer, chunks: Iterator[list[Resource]]
+    ) -> None:
         """Feed this type's phase-1 resources, in chunks, to a pool of ``details`` workers."""
         type_id = syncer.resource_type.id
         queue: asyncio.Queue[Resource | None] = asyncio.Queue(maxsize=self.concurrency * 2)
@@ -206,35 +228,36 @@ class _Run:
                 steps = syncer.details(resource)
                 if steps is not None:
                     async for items in steps:
-                        self._take(type_id, items)
+                        await self._take(type_id, items)
 
         async with asyncio.TaskGroup() as tasks:
             workers = [tasks.create_task(work()) for _ in range(self.concurrency)]
-            for chunk in _completeness.read_resources(
-                self.writer.connection, self.writer.sync_id, type_id, READ_CHUNK
-            ):
+            read = tasks.create_task(self.writes.call(partial(next, chunks, [])))
+            while chunk := await read:
+                # the next chunk is read while this one is fed: it may wait behind writes
+                read = tasks.create_task(self.writes.call(partial(next, chunks, [])))
                 for resource in chunk:
                     await queue.put(resource)
             for _ in workers:
                 await queue.put(None)
         self._emit("details", type_id)
 
-    def _take(self, type_id: str, items: SyncItems) -> None:
+    async def _take(self, type_id: str, items: SyncItems) -> None:
         self.pending_resources.extend(items.resources)
         self.pending_grants.extend(items.grants)
         self.grants_written[type_id] += len(items.grants)
         for warning in items.warnings:
             self.warn(warning)
         if len(self.pending_resources) + len(self.pending_grants) >= BATCH_SIZE:
-            self._flush()
+            await self._flush()
             self._emit("details", type_id)
 
-    def _flush(self) -> None:
+    async def _flush(self) -> None:
         resources, self.pending_resources = self.pending_resources, []
         grants, self.pending_grants = self.pending_grants, []
-        self._write_resources(resources)
+        await self._write_resources(resources)
         if grants:
-            self.writer.put_grants(grants)
+            await self.writes.submit(partial(self.writer.put_grants, grants))
 
     # completeness, expansion, report ---------------------------------------------------------
 
