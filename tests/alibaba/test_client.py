@@ -79,6 +79,60 @@ async def test_pages_follow_markers_with_largest_max_items(fake_api: FakeApi) ->
     assert client.stats.requests["ims:ListUsers"] == 3
 
 
+async def _three_pages(seen: Seen) -> web.StreamResponse:
+    marker = seen.params.get("Marker")
+    if marker is None:
+        return reply({"RequestId": "1", "IsTruncated": True, "Marker": "m1"})
+    if marker == "m1":
+        return reply({"RequestId": "2", "IsTruncated": True, "Marker": "m2"})
+    return reply({"RequestId": "3", "IsTruncated": False})
+
+
+async def test_pages_asks_for_the_next_page_while_the_caller_works_on_this_one(
+    fake_api: FakeApi,
+) -> None:
+    second = asyncio.Event()
+
+    async def handler(seen: Seen) -> web.StreamResponse:
+        if seen.params.get("Marker") == "m1":
+            second.set()
+        return await _three_pages(seen)
+
+    fake_api.handler = handler
+    client, _ = make_client(fake_api)
+    async with client:
+        pages = client.pages("ims", "ListUsers")
+        first = await anext(pages)
+        # the caller is still busy with the first page: the second is asked for meanwhile
+        await asyncio.wait_for(second.wait(), 5)
+        rest = [page async for page in pages]
+    assert [p["RequestId"] for p in [first, *rest]] == ["1", "2", "3"]
+    assert len(fake_api.seen) == 3  # nothing asked for after the last page
+
+
+async def test_pages_a_caller_that_stops_early_cancels_the_request_ahead(
+    fake_api: FakeApi,
+) -> None:
+    asked, answered = asyncio.Event(), asyncio.Event()
+
+    async def slow_second(seen: Seen) -> web.StreamResponse:
+        if seen.params.get("Marker") is None:
+            return await _three_pages(seen)
+        asked.set()
+        await asyncio.sleep(5)
+        answered.set()
+        return reply({"RequestId": "late", "IsTruncated": False})
+
+    fake_api.handler = slow_second
+    client, _ = make_client(fake_api)
+    async with client:
+        pages = client.pages("ims", "ListUsers")
+        await anext(pages)
+        await asyncio.wait_for(asked.wait(), 5)
+        await pages.aclose()
+    assert not answered.is_set()  # the request ahead was dropped, not waited for
+
+
 async def test_pages_refuses_a_truncated_page_without_marker(fake_api: FakeApi) -> None:
     async def handler(seen: Seen) -> web.StreamResponse:
         return reply({"RequestId": "1", "IsTruncated": True})
