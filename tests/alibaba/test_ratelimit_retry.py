@@ -64,6 +64,27 @@ async def test_concurrent_waiters_are_spaced() -> None:
                      pytest.approx(0.4)]
 
 
+async def test_only_a_burst_of_callers_book_ahead_and_the_rate_holds() -> None:
+    fake = SleepingClock()
+    booked: list[float] = []
+
+    async def sleep(seconds: float) -> None:  # callers wake at their own time, in turn
+        booked.append(seconds)
+        wake = fake.now + seconds
+        await asyncio.sleep(0)
+        fake.now = max(fake.now, wake)
+
+    limiter = RateLimiter(clock=fake, sleep=sleep)
+    await asyncio.gather(*(limiter.acquire("ram", "ListUsers") for _ in range(200)))
+    # 200 at once: nobody books more than a tenth of a second ahead (without turns the last
+    # would have booked 1.9 s ahead at the rate of that moment), and 100/s still holds
+    assert max(booked) <= 0.1 + 1e-9
+    assert fake.now == pytest.approx(1.9)
+    booked.clear()
+    await asyncio.gather(*(limiter.acquire("ram", "AddUserToGroup") for _ in range(5)))
+    assert max(booked) <= 0.1 + 1e-9  # 10/s: one caller at a time books its tenth of a second
+
+
 async def test_adaptive_slow_down_and_recovery() -> None:
     fake = SleepingClock()
     limiter = RateLimiter(clock=fake, sleep=fake.sleep)

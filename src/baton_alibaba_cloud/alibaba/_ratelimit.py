@@ -4,7 +4,10 @@ Why per action: Alibaba counts quotas per account *per API* (alibaba-api.md §5)
 ``AddUserToGroup`` must not hold back ``ListUsers``. Why adaptive: other tools share the account's
 quota, so a ``Throttling`` answer means our share is smaller than published; we cut that action's
 rate multiplicatively and win it back additively on success (AIMD). Why a semaphore too: the
-quotas bound requests per second, the semaphore bounds sockets and memory.
+quotas bound requests per second, the semaphore bounds sockets and memory. Why only a burst of
+callers may hold reservations at once: a reservation is a place in time at the rate of the
+moment it was made, so hundreds of waiting callers would book seconds ahead and a cut on
+throttling would not reach them; the others wait for their turn unreserved.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = ["RateLimiter", "TokenBucket", "published_rate"]
 
@@ -58,6 +61,11 @@ class TokenBucket:
     tokens: float = 1.0
     updated: float | None = None
     last_cut: float | None = None
+    turns: asyncio.Semaphore = field(init=False, repr=False)
+    """Callers holding a reservation: at most a burst's worth at the ceiling rate."""
+
+    def __post_init__(self) -> None:
+        self.turns = asyncio.Semaphore(max(1, int(self.ceiling / 10.0)))
 
     @property
     def burst(self) -> float:
@@ -148,10 +156,12 @@ class RateLimiter:
         return self.bucket(service, action).rate
 
     async def acquire(self, service: str, action: str) -> None:
-        """Wait until the action may send one more request."""
-        wait = self.bucket(service, action).reserve()
-        if wait > 0:
-            await self._sleep(wait)
+        """Wait until the action may send one more request (in turn, see the module doc)."""
+        bucket = self.bucket(service, action)
+        async with bucket.turns:
+            wait = bucket.reserve()
+            if wait > 0:
+                await self._sleep(wait)
 
     @asynccontextmanager
     async def slot(self, service: str, action: str) -> AsyncIterator[None]:
