@@ -20,6 +20,7 @@ from baton_alibaba_cloud.alibaba import (
     default_chain,
     sts_client_factory,
 )
+from baton_alibaba_cloud.baton.sync.engine import DEFAULT_CONCURRENCY
 
 __all__ = ["ConnectorConfig", "build_credentials"]
 
@@ -46,7 +47,8 @@ class ConnectorConfig:
       an account other tools also call).
     - ``rate_limits``: requests/second per action (``"ram:ListUsers"`` or ``"ListUsers"``).
     - ``max_in_flight``: requests in flight at once across all actions.
-    - ``concurrency_per_type``: ``details`` workers per resource type in phase 2.
+    - ``concurrency_per_type``: ``details`` workers per resource type in phase 2 (the
+      engine's default; why so many: ``baton.sync.engine.DEFAULT_CONCURRENCY``).
     - ``timeout``: seconds per HTTP request.
     """
 
@@ -67,7 +69,7 @@ class ConnectorConfig:
     rate_limit_scale: float = 1.0
     rate_limits: Mapping[str, float] = field(default_factory=dict)
     max_in_flight: int = 64
-    concurrency_per_type: int = 32
+    concurrency_per_type: int = DEFAULT_CONCURRENCY
     timeout: float = 30.0
 
     def __post_init__(self) -> None:
