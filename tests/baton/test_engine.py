@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
@@ -78,3 +79,42 @@ async def test_phases_completeness_and_report(tmp_path: Path) -> None:
         assert reader.get_resource("user", "orphan") is None
         assert reader.get_grant("team:t1:member:user:ghost") is None
         assert reader.get_grant("team:t2:member:user:u0-5") is not None
+
+
+class Waiters:
+    """Users whose details all wait for one shared answer (as MFA facts wait for the virtual
+    MFA listing), which comes only once 40 of them are waiting."""
+
+    resource_type: ResourceType = USER
+    details_concurrency = 40
+
+    def __init__(self) -> None:
+        self.waiting = 0
+        self.shared = asyncio.Event()
+
+    async def list(self) -> AsyncIterator[Sequence[Resource]]:
+        yield [bt.resource(USER, f"u{n}", f"U{n}") for n in range(100)]
+
+    def entitlements(self, resource: Resource) -> Sequence[Entitlement]:
+        return ()
+
+    def details(self, resource: Resource) -> AsyncIterator[SyncItems] | None:
+        return self._details()
+
+    async def _details(self) -> AsyncIterator[SyncItems]:
+        self.waiting += 1
+        if self.waiting == self.details_concurrency:
+            self.shared.set()
+        await self.shared.wait()
+        yield SyncItems()
+
+
+async def test_a_syncer_may_ask_for_more_details_workers(tmp_path: Path) -> None:
+    writer = C1zWriter.open(tmp_path / "s.c1z")
+    try:
+        waiters = Waiters()
+        # with the default pool of 2 this would wait forever: 40 must be in details at once
+        report = await asyncio.wait_for(run_sync([waiters], writer, concurrency_per_type=2), 30)
+    finally:
+        writer.abort()
+    assert waiters.waiting == 100 and report.resources == {"user": 100}

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from baton_alibaba_cloud.baton.pb.entitlement_pb2 import Entitlement
 from baton_alibaba_cloud.baton.pb.grant_pb2 import Grant
 from baton_alibaba_cloud.baton.pb.resource_pb2 import Resource, ResourceType
 
-__all__ = ["ResourceSyncer", "SyncItems"]
+__all__ = ["ResourceSyncer", "SyncItems", "WideDetails"]
 
 
 @dataclass(frozen=True)
@@ -55,3 +55,16 @@ class ResourceSyncer(Protocol):
     def entitlements(self, resource: Resource) -> Sequence[Entitlement]: ...
 
     def details(self, resource: Resource) -> AsyncIterator[SyncItems] | None: ...
+
+
+@runtime_checkable
+class WideDetails(Protocol):
+    """A syncer that wants more ``details`` workers than the engine's default.
+
+    Requests are paced by the API client, not by the pool, so a worker only matters while it
+    waits on something else: a syncer whose details wait on a listing they all share (every
+    user's MFA facts wait for the one virtual-MFA listing) says how many resources may wait at
+    once, so that the workers left keep its quota-bound action busy meanwhile.
+    """
+
+    details_concurrency: int

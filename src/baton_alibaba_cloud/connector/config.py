@@ -47,8 +47,8 @@ class ConnectorConfig:
       an account other tools also call).
     - ``rate_limits``: requests/second per action (``"ram:ListUsers"`` or ``"ListUsers"``).
     - ``max_in_flight``: requests in flight at once across all actions.
-    - ``concurrency_per_type``: ``details`` workers per resource type in phase 2 (the
-      engine's default; why so many: ``baton.sync.engine.DEFAULT_CONCURRENCY``).
+    - ``concurrency_per_type``: ``details`` workers per resource type in phase 2 (users
+      take more, see ``UserSyncer.details_concurrency``).
     - ``timeout``: seconds per HTTP request.
     """
 

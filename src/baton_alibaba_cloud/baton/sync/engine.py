@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Protocol
 
-from baton_alibaba_cloud.baton.builder import ResourceSyncer, SyncItems
+from baton_alibaba_cloud.baton.builder import ResourceSyncer, SyncItems, WideDetails
 from baton_alibaba_cloud.baton.pb.entitlement_pb2 import Entitlement
 from baton_alibaba_cloud.baton.pb.grant_pb2 import Grant
 from baton_alibaba_cloud.baton.pb.resource_pb2 import Resource, ResourceType
@@ -41,13 +41,11 @@ READ_CHUNK = 500
 """Resources read back from the writer at a time in phase 2."""
 MAX_WARNINGS = 1000
 """Warnings kept in the report; the rest are counted (a broken account can produce millions)."""
-DEFAULT_CONCURRENCY = 512
-"""``details`` workers per type. Requests are paced by the client's per-action quotas and its
-in-flight bound, not by this; a worker waiting for its turn costs a coroutine. Why many: a
-worker also waits on what its resource's details share with others (a user's MFA facts wait for
-the one virtual-MFA listing, ~6 s for 12,000 devices), and while it does, the workers left must
-keep the quota-bound action busy: with 32, large's GetLoginProfile stopped for ~4 s at the
-start of phase 2; with 512 it runs at its quota from the first second."""
+DEFAULT_CONCURRENCY = 32
+"""``details`` workers per type, unless its syncer asks for more (``builder.WideDetails``).
+Requests are paced by the client's per-action quotas and in-flight bound, not by this; 32 keeps
+an action at 100 requests/s while a resource's details take up to ~0.3 s. More costs memory:
+every worker holds its resource and the answers it is working on."""
 
 
 class SyncWriter(Protocol):
@@ -230,7 +228,10 @@ class _Run:
     ) -> None:
         """Feed this type's phase-1 resources, in chunks, to a pool of ``details`` workers."""
         type_id = syncer.resource_type.id
-        queue: asyncio.Queue[Resource | None] = asyncio.Queue(maxsize=self.concurrency * 2)
+        pool = self.concurrency
+        if isinstance(syncer, WideDetails):
+            pool = max(pool, syncer.details_concurrency)
+        queue: asyncio.Queue[Resource | None] = asyncio.Queue(maxsize=pool * 2)
 
         async def work() -> None:
             while (resource := await queue.get()) is not None:
@@ -240,7 +241,7 @@ class _Run:
                         await self._take(type_id, items)
 
         async with asyncio.TaskGroup() as tasks:
-            workers = [tasks.create_task(work()) for _ in range(self.concurrency)]
+            workers = [tasks.create_task(work()) for _ in range(pool)]
             read = tasks.create_task(self.writes.call(partial(next, chunks, [])))
             while chunk := await read:
                 # the next chunk is read while this one is fed: it may wait behind writes
