@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from aiohttp import web
@@ -131,6 +133,33 @@ async def test_pages_a_caller_that_stops_early_cancels_the_request_ahead(
         await asyncio.wait_for(asked.wait(), 5)
         await pages.aclose()
     assert not answered.is_set()  # the request ahead was dropped, not waited for
+
+
+async def test_closing_the_client_cancels_a_page_request_its_cancelled_reader_left(
+    fake_api: FakeApi,
+) -> None:
+    holding = asyncio.Event()
+
+    async def reader(pages: AsyncIterator[dict[str, Any]]) -> None:
+        async for _ in pages:
+            holding.set()
+            await asyncio.sleep(10)  # cancelled here, holding the first page
+
+    fake_api.handler = _three_pages
+    client = AlibabaClient(  # 2 requests/s: the request ahead waits half a second for its turn
+        StaticProvider("testid", "testsecret"), Endpoints.single(fake_api.url),
+        rate_limits=RateLimiter({"ims:ListUsers": 2.0}), clock=lambda: DATE,
+    )
+    # still referenced elsewhere (as by the tasks of a sync being cancelled), so not finalized
+    pages = client.pages("ims", "ListUsers")
+    task = asyncio.create_task(reader(pages))
+    await asyncio.wait_for(holding.wait(), 5)
+    task.cancel()
+    await client.close()
+    await asyncio.sleep(1)
+    # the request ahead was cancelled with the client, not sent on a session opened after it
+    assert len(fake_api.seen) == 1
+    assert client._session is None
 
 
 async def test_pages_refuses_a_truncated_page_without_marker(fake_api: FakeApi) -> None:

@@ -142,6 +142,7 @@ class AlibabaClient:
         self._validate = validate
         self._user_agent = user_agent
         self.stats = ClientStats()
+        self._ahead: set[asyncio.Task[dict[str, Any]]] = set()
 
     async def __aenter__(self) -> AlibabaClient:
         return self
@@ -153,7 +154,14 @@ class AlibabaClient:
         await self.close()
 
     async def close(self) -> None:
-        """Close the session if this client created it (a given session stays the caller's)."""
+        """Close the session if this client created it (a given session stays the caller's).
+
+        Page requests still running ahead of their readers are cancelled first: a reader
+        cancelled while it held a page leaves its ``pages()`` suspended until the event loop
+        ends, and its request must not outlive the session (it would open a new one)."""
+        for task in self._ahead:
+            task.cancel()
+        await asyncio.gather(*self._ahead, return_exceptions=True)
         if self._session is not None and self._owns_session:
             await self._session.close()
         self._session = None if self._owns_session else self._session
@@ -239,7 +247,7 @@ class AlibabaClient:
         if size is not None and "MaxItems" not in base:
             base["MaxItems"] = size
         seen: set[str] = set()
-        ahead = _page_task(self.call(service, action, base))
+        ahead = self._page_task(self.call(service, action, base))
         try:
             while True:
                 page = await ahead
@@ -254,11 +262,27 @@ class AlibabaClient:
                         action=action, service=service, request_id=page.get("RequestId"),
                     )
                 seen.add(marker)
-                ahead = _page_task(self.call(service, action, {**base, "Marker": marker}))
+                ahead = self._page_task(self.call(service, action, {**base, "Marker": marker}))
                 await asyncio.sleep(0)  # let it send now, not when the caller next awaits
                 yield page
         finally:
             ahead.cancel()
+
+    def _page_task(
+        self, call: Coroutine[Any, Any, dict[str, Any]]
+    ) -> asyncio.Task[dict[str, Any]]:
+        """A page request running ahead of its reader, the client's until it ends (``close``
+        cancels it); a failure nobody awaited (the reader stopped early) is not logged as
+        never retrieved."""
+        task = asyncio.create_task(call)
+        self._ahead.add(task)
+        task.add_done_callback(self._ahead_done)
+        return task
+
+    def _ahead_done(self, task: asyncio.Task[dict[str, Any]]) -> None:
+        self._ahead.discard(task)
+        if not task.cancelled():
+            task.exception()
 
     def _sign(
         self, endpoint: Endpoint, service: str, action: str, wire: Mapping[str, str],
@@ -375,14 +399,6 @@ class AlibabaClient:
             fields["code"] = code
         fields["headers"] = redact_headers(signed.headers)
         logger.debug("%s %s", key, code or status, extra=fields)
-
-
-def _page_task(call: Coroutine[Any, Any, dict[str, Any]]) -> asyncio.Task[dict[str, Any]]:
-    """A page request running ahead of its reader; if the reader never awaits it (it stopped
-    early), its failure is not logged as never retrieved."""
-    task = asyncio.create_task(call)
-    task.add_done_callback(lambda done: done.cancelled() or done.exception())
-    return task
 
 
 def _retry_after(headers: Mapping[str, str]) -> float | None:
