@@ -109,6 +109,17 @@ def test_upsert_replaces(tmp_path: Path) -> None:
         assert [x.display_name for x in r.resources()] == ["second"]
 
 
+def test_many_rows_per_statement_keep_the_order_of_upserts(tmp_path: Path) -> None:
+    with C1zWriter.open(tmp_path / "s.c1z") as w:
+        # every id twice in one put, across statements and within one: the later one wins
+        w.put_resources(t.resource(USER, f"u{n % 300}", f"v{n}") for n in range(600))
+        assert {r.id.resource: r.display_name for r in w.iter_resources("user")} == {
+            f"u{n}": f"v{n + 300}" for n in range(300)}
+        w._variables = 16  # an older SQLite's variable limit, scaled down: 2 rows a statement
+        w.put_resources([t.resource(USER, f"x{n}", "X") for n in range(5)])
+        assert w.count("resources") == 305
+
+
 def test_iter_resources_is_chunked_in_rowid_order(tmp_path: Path) -> None:
     with C1zWriter.open(tmp_path / "s.c1z") as w:
         w.put_resources(t.resource(USER, f"u{n:03}", f"U{n}") for n in range(25))

@@ -6,6 +6,8 @@ writer (upserts) and the reader (the expansion column back to an annotation).
 
 from __future__ import annotations
 
+import functools
+
 from google.protobuf import any_pb2
 
 from baton_alibaba_cloud.baton.pb.annotations_pb2 import GrantExpandable
@@ -21,6 +23,7 @@ __all__ = [
     "entitlement_row",
     "expansion_annotation",
     "grant_row",
+    "many",
     "resource_row",
     "resource_type_row",
 ]
@@ -52,6 +55,19 @@ UPSERT_GRANT = (
     "on conflict (external_id, sync_id) do update set data = excluded.data, "
     "expansion = excluded.expansion, needs_expansion = excluded.needs_expansion"
 )
+
+
+
+@functools.lru_cache(maxsize=64)
+def many(sql: str, rows: int) -> str:
+    """An ``UPSERT_*`` statement for ``rows`` rows at once: its ``values (?, …)`` repeated.
+
+    SQLite inserts the rows in order and applies ``on conflict`` to each, so a row that repeats
+    an earlier one's key in the same statement updates it, as separate statements would."""
+    start = sql.index(" values (") + len(" values ")
+    end = sql.index(")", start) + 1
+    return sql[:start] + ", ".join([sql[start:end]] * rows) + sql[end:]
+
 
 _EXPANDABLE = GrantExpandable.DESCRIPTOR.full_name
 _EXPANDABLE_URL = "type.googleapis.com/" + _EXPANDABLE
