@@ -41,12 +41,12 @@ _STATUS = {
 class UserSyncer:
     """Lists users; details enrich them (and list keys and attachments when asked)."""
 
-    details_concurrency = 512
+    details_concurrency = 1024
     """Users being enriched at once. In the per-user plan every user's MFA facts wait for the
     one ListVirtualMFADevices listing (a chain of Markers, 100 devices a page: large's 121
-    pages end a few seconds into phase 2); meanwhile the other users must keep GetLoginProfile,
-    the action that bounds the sync, at its quota. 512 is five seconds of it; a waiting user
-    costs its resource and one answer."""
+    pages end 4-6 s into phase 2); meanwhile the other users must keep GetLoginProfile, the
+    action that bounds the sync, at its quota. 1024 is ten seconds of it; a waiting user costs
+    its resource and one answer."""
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx

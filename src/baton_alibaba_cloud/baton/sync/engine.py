@@ -231,7 +231,7 @@ class _Run:
         pool = self.concurrency
         if isinstance(syncer, WideDetails):
             pool = max(pool, syncer.details_concurrency)
-        queue: asyncio.Queue[Resource | None] = asyncio.Queue(maxsize=pool * 2)
+        queue: asyncio.Queue[Resource | None] = asyncio.Queue(maxsize=self.concurrency * 2)
 
         async def work() -> None:
             while (resource := await queue.get()) is not None:
