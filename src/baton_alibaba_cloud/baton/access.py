@@ -10,15 +10,14 @@ Public API:
 
 * ``effective_access(reader, principal_type, principal_id) -> EffectiveAccess``
 * ``access_json(access) -> dict`` (JSON-ready; paths as lists of hops)
+* ``access_rows(access) -> list[dict]`` (one row per entitlement and path, for CSV)
 * ``access_tree(access) -> rich.tree.Tree`` and ``render_access(reader, console,
-  principal_type, principal_id, output_format="console"|"json")``
+  principal_type, principal_id, output_format="console"|"json"|"csv")``
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from typing import Literal
 
 from rich.console import Console
 from rich.text import Text
@@ -27,6 +26,7 @@ from rich.tree import Tree
 from baton_alibaba_cloud.baton.c1z.reader import C1zReader
 from baton_alibaba_cloud.baton.pb.grant_pb2 import Grant
 from baton_alibaba_cloud.baton.pb.resource_pb2 import ResourceId
+from baton_alibaba_cloud.baton.table import OutputFormat, emit_renderable, emit_table, escape
 
 __all__ = [
     "AccessPath",
@@ -35,6 +35,7 @@ __all__ = [
     "Hop",
     "ResourceAccess",
     "access_json",
+    "access_rows",
     "access_tree",
     "effective_access",
     "render_access",
@@ -244,24 +245,39 @@ def access_tree(access: EffectiveAccess) -> Tree:
     """The ``rich`` tree: principal -> resource (type) -> slug, annotated with its paths.
 
     Labels are ``Text``, never markup: names and ids are shown literally (a fallback id
-    ``acs:ram::…`` holds ``:ram:``, which markup would turn into an emoji)."""
+    ``acs:ram::…`` holds ``:ram:``, which markup would turn into an emoji), with their control
+    characters escaped (``baton.table.escape``)."""
     root = Tree(Text.assemble(
-        "Effective access for ", (access.display_name, "bold"), f" ({access.principal_type})"
+        "Effective access for ", (escape(access.display_name), "bold"),
+        f" ({escape(access.principal_type)})"
     ))
     if not access.resources:
         root.add(Text("no grants", style="dim"))
     for res in access.resources:
-        branch = root.add(Text.assemble(res.display_name, (f" ({res.resource_type})", "dim")))
+        branch = root.add(Text.assemble(escape(res.display_name),
+                                        (f" ({escape(res.resource_type)})", "dim")))
         for held in res.entitlements:
             # two entitlements of one resource (a group's member and admin) read the same
-            labels = list(dict.fromkeys(p.label() for p in held.paths)) or ["direct"]
+            labels = list(dict.fromkeys(escape(p.label()) for p in held.paths)) or ["direct"]
             if len(labels) == 1:  # the common case stays on one line
-                branch.add(Text.assemble(held.slug, "  ", (labels[0], "dim")))
+                branch.add(Text.assemble(escape(held.slug), "  ", (labels[0], "dim")))
                 continue
-            leaf = branch.add(Text(held.slug))
+            leaf = branch.add(Text(escape(held.slug)))
             for label in labels:
                 leaf.add(Text(label, style="dim"))
     return root
+
+
+def access_rows(access: EffectiveAccess) -> list[dict[str, object]]:
+    """One flat row per (entitlement, path), for CSV: a spreadsheet has no tree."""
+    return [
+        {"resource_type": res.resource_type, "resource_id": res.resource_id,
+         "resource": res.display_name, "entitlement": held.slug,
+         "entitlement_id": held.entitlement_id, "path": path.label()}
+        for res in access.resources
+        for held in res.entitlements
+        for path in held.paths or [AccessPath()]
+    ]
 
 
 def render_access(
@@ -269,13 +285,13 @@ def render_access(
     console: Console,
     principal_type: str,
     principal_id: str,
-    output_format: Literal["console", "json"] = "console",
+    output_format: OutputFormat = "console",
 ) -> None:
-    """Print one principal's effective access as a tree or as JSON."""
+    """Print one principal's effective access as a tree, JSON, or CSV rows."""
     access = effective_access(reader, principal_type, principal_id)
-    if output_format == "json":
-        console.out(json.dumps(access_json(access), indent=2, ensure_ascii=False), highlight=False)
-    elif output_format == "console":
-        console.print(access_tree(access))
-    else:
-        raise ValueError(f"unknown output format {output_format!r}; use console or json")
+    if output_format == "console":
+        emit_renderable(console, access_tree(access))
+        return
+    columns = {key: key for key in ("resource_type", "resource_id", "resource", "entitlement",
+                                    "entitlement_id", "path")}
+    emit_table(console, columns, access_rows(access), output_format, data=access_json(access))

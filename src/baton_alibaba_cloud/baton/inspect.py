@@ -1,8 +1,8 @@
-"""The tables the ``baton`` CLI prints for a c1z (``reference/baton.md`` §6), with ``rich``.
+"""The tables the ``baton`` CLI prints for a c1z, without Go.
 
-Each ``*_rows`` function returns the data as JSON-ready dicts (snake_case keys, the same columns
-as the table), and each ``render_*`` prints it to a ``rich`` console as a table
-(``output_format="console"``) or as JSON (``"json"``), so the CLI stays a thin skin:
+Each ``*_rows`` function returns the data as JSON-ready dicts (snake_case keys), and each
+``render_*`` prints it through ``baton.table`` (a table on a terminal, the whole table in a
+pipe, ``csv`` or ``json``), so the CLI stays a thin skin:
 
 * ``render_resource_types(reader, console, output_format="console")``: ID, Display Name, Traits
 * ``render_resources(reader, console, resource_type=None, output_format="console")``:
@@ -10,16 +10,13 @@ as the table), and each ``render_*`` prints it to a ``rich`` console as a table
 * ``render_entitlements(reader, console, resource_type=None, output_format="console")``:
   ID, Display Name, Resource Type, Resource, Permission (the slug)
 * ``render_grants(reader, console, resource_type=None, resource_id=None, entitlement_id=None,
-  output_format="console")``: ID, Resource Type, Resource, Entitlement, Principal (display names)
+  output_format="console")``: who holds which entitlement on which resource
 * ``render_stats(reader, console, output_format="console")``: the sync, then counts per
   resource type, entitlements and grants
 * ``show(path, what, output_format="console", *, console=None, **filters)``: open the file and
   render one of ``resource-types``, ``resources``, ``entitlements``, ``grants``, ``stats``,
   ``access`` (what the CLI's ``inspect`` subcommands call); ``access`` is
   ``baton.access.render_access``, the effective access tree with the path of each entitlement
-
-Cells are plain ``rich`` ``Text``: ids such as ``acs:ram::<uid>:user/x`` contain ``:ram:``, which
-rich would otherwise render as an emoji, and names may contain ``[...]`` markup.
 
 Unlike the Go CLI, a dangling reference (a grant whose principal is not in the sync) does not
 abort the listing: the raw id is shown instead of the display name, so an incomplete file can
@@ -28,19 +25,15 @@ still be inspected.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Literal
 
 from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from baton_alibaba_cloud.baton.access import render_access
 from baton_alibaba_cloud.baton.c1z.reader import C1zReader
 from baton_alibaba_cloud.baton.pb.entitlement_pb2 import Entitlement
 from baton_alibaba_cloud.baton.pb.resource_pb2 import Resource, ResourceId, ResourceType
+from baton_alibaba_cloud.baton.table import OutputFormat, emit_table
 
 __all__ = [
     "OutputFormat",
@@ -57,7 +50,6 @@ __all__ = [
     "stats_rows",
 ]
 
-OutputFormat = Literal["console", "json"]
 Row = dict[str, object]
 
 
@@ -193,35 +185,12 @@ def stats_rows(reader: C1zReader) -> Row:
 # --- rendering ---------------------------------------------------------------------------------
 
 
-def _emit(
-    console: Console, output_format: OutputFormat, data: object, table: Callable[[], object]
-) -> None:
-    if output_format == "json":
-        console.out(json.dumps(data, indent=2, ensure_ascii=False), highlight=False)
-    elif output_format == "console":
-        console.print(table())
-    else:
-        raise ValueError(f"unknown output format {output_format!r}; use console or json")
-
-
-def _table(headers: Sequence[str], rows: list[Row], title: str | None = None) -> Table:
-    table = Table(*headers, title=title)
-    for row in rows:
-        table.add_row(*(_cell(v) for v in row.values()))
-    return table
-
-
-def _cell(value: object) -> Text:
-    """A literal cell: no markup, no emoji codes (``acs:ram::`` holds ``:ram:``)."""
-    return Text(", ".join(value) if isinstance(value, list) else str(value))
-
-
 def render_resource_types(
     reader: C1zReader, console: Console, output_format: OutputFormat = "console"
 ) -> None:
     """Print the resource types."""
-    rows = resource_type_rows(reader)
-    _emit(console, output_format, rows, lambda: _table(["ID", "Display Name", "Traits"], rows))
+    columns = {"id": "ID", "display_name": "Display Name", "traits": "Traits"}
+    emit_table(console, columns, resource_type_rows(reader), output_format)
 
 
 def render_resources(
@@ -231,9 +200,9 @@ def render_resources(
     output_format: OutputFormat = "console",
 ) -> None:
     """Print the resources, optionally of one type."""
-    rows = resource_rows(reader, resource_type)
-    headers = ["ID", "Display Name", "Resource Type", "Parent Resource"]
-    _emit(console, output_format, rows, lambda: _table(headers, rows))
+    columns = {"id": "ID", "display_name": "Display Name", "resource_type": "Resource Type",
+               "parent_resource": "Parent Resource"}
+    emit_table(console, columns, resource_rows(reader, resource_type), output_format)
 
 
 def render_entitlements(
@@ -243,9 +212,9 @@ def render_entitlements(
     output_format: OutputFormat = "console",
 ) -> None:
     """Print the entitlements, optionally of one resource type."""
-    rows = entitlement_rows(reader, resource_type)
-    headers = ["ID", "Display Name", "Resource Type", "Resource", "Permission"]
-    _emit(console, output_format, rows, lambda: _table(headers, rows))
+    columns = {"id": "ID", "display_name": "Display Name", "resource_type": "Resource Type",
+               "resource": "Resource", "permission": "Permission"}
+    emit_table(console, columns, entitlement_rows(reader, resource_type), output_format)
 
 
 def render_grants(
@@ -258,33 +227,38 @@ def render_grants(
 ) -> None:
     """Print the grants, optionally of one resource type, resource or entitlement."""
     rows = grant_rows(reader, resource_type, resource_id, entitlement_id)
-    headers = ["ID", "Resource Type", "Resource", "Entitlement", "Principal"]
-    _emit(console, output_format, rows, lambda: _table(headers, rows))
+    columns = {"id": "ID", "resource_type": "Resource Type", "resource": "Resource",
+               "entitlement": "Entitlement", "principal": "Principal"}
+    emit_table(console, columns, rows, output_format)
 
 
 def render_stats(
     reader: C1zReader, console: Console, output_format: OutputFormat = "console"
 ) -> None:
-    """Print the sync and its counts."""
+    """Print the sync and its counts: two tables (sync, counts); one JSON object; CSV of the
+    counts (type, count)."""
     data = stats_rows(reader)
-    _emit(console, output_format, data, lambda: _stats_tables(data))
-
-
-def _stats_tables(data: Row) -> Table:
-    outer = Table.grid(padding=(1, 0))
+    counts = _count_rows(data)
+    if output_format != "console":
+        emit_table(console, {"type": "Type", "count": "Count"}, counts, output_format,
+                   data=data)
+        return
     sync = data["sync"]
     if isinstance(sync, dict):
-        info = Table("Sync ID", "Type", "Started At", "Ended At", title="Sync")
-        info.add_row(*(_cell(sync[k] if sync[k] is not None else "-") for k in sync))
-        outer.add_row(info)
-    counts = Table("Type", "Count", title="Counts")
+        emit_table(console, {"id": "Sync ID", "type": "Type", "started_at": "Started At",
+                             "ended_at": "Ended At"}, [sync], title="Sync")
+        console.out("")
+    emit_table(console, {"type": "Type", "count": "Count"}, counts, title="Counts")
+
+
+def _count_rows(data: Row) -> list[Row]:
     by_type = data["resources_by_type"]
-    for type_id, count in by_type.items() if isinstance(by_type, dict) else ():
-        counts.add_row(_cell(type_id), _cell(count))
-    counts.add_row("entitlements", str(data["entitlements"]))
-    counts.add_row("grants", str(data["grants"]))
-    outer.add_row(counts)
-    return outer
+    rows: list[Row] = [{"type": type_id, "count": count}
+                       for type_id, count in (by_type.items() if isinstance(by_type, dict)
+                                              else ())]
+    rows.append({"type": "entitlements", "count": data["entitlements"]})
+    rows.append({"type": "grants", "count": data["grants"]})
+    return rows
 
 
 def show(

@@ -2,18 +2,20 @@
 
 The ``baton`` tool cannot be built everywhere (it needs Go >= 1.25), so the same tables and the
 same joins are offered here: ``resource-types``, ``resources``, ``entitlements``, ``grants``,
-``stats`` and the ``access`` tree of one principal, as console tables or JSON.
+``stats`` and the ``access`` tree of one principal, as console tables (whole when piped), CSV
+or JSON.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import click
 from click.core import ParameterSource
 
 from baton_alibaba_cloud.baton.inspect import show
+from baton_alibaba_cloud.baton.table import FORMATS, OutputFormat
 from baton_alibaba_cloud.cli._fields import envvar, field
 
 __all__ = ["inspect"]
@@ -28,9 +30,11 @@ def _file_option(fn: Any) -> Any:
 
 
 def _common(fn: Any) -> Any:
-    fn = click.option("-o", "--output-format", type=click.Choice(["console", "json"]),
+    fn = click.option("-o", "--output-format", type=click.Choice(FORMATS),
                       default="console", show_default=True, envvar=envvar("output-format"),
-                      show_envvar=True, help="Tables for people, or JSON for programs.")(fn)
+                      show_envvar=True,
+                      help="Tables for people (printed whole when not a terminal), or csv or "
+                           "json for programs.")(fn)
     return _file_option(fn)
 
 
@@ -40,7 +44,7 @@ def _show(file_: Path, output_format: str, what: str, *, resource_type: str | No
     file_ = _inherited_file(file_)
     if not file_.exists():
         raise click.FileError(str(file_), "no such file; run a sync (or demo) first")
-    show(file_, what, "json" if output_format == "json" else "console",
+    show(file_, what, cast(OutputFormat, output_format),
          resource_type=resource_type, resource=resource, entitlement=entitlement,
          principal_type=principal_type, principal=principal)
 
