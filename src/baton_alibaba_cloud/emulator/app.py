@@ -22,6 +22,7 @@ import logging
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Protocol, cast
 from urllib.parse import quote
 
@@ -30,7 +31,7 @@ from aiohttp import web
 from ..alibaba import metadata
 from ..alibaba._signer import parse_query
 from .auth import IncomingRequest, Verifier, anonymous_caller
-from .authz import authorize
+from .authz import authorize, request_context
 from .errors import EmulatorError
 from .faults import (
     NO_FAULT,
@@ -178,7 +179,9 @@ async def _answer(state: EmulatorState, request: web.Request, ex: _Exchange) -> 
     _validate(ex.service, ex.action, ex.params)
     if state.options.authorize and not anonymous:
         documents = state.backend.identity_policy_documents(ex.caller)
-        authorize(ex.caller, documents, ex.service, ex.action, ex.params)
+        now = datetime.fromtimestamp(state.options.clock(), UTC)
+        context = request_context(ex.caller, ex.params, request.remote, now)
+        authorize(ex.caller, documents, ex.service, ex.action, ex.params, context)
     if (ex.service, ex.action) not in state.implemented:
         raise EmulatorError("UnsupportedOperation", f"The emulator does not implement "
                             f"{PRODUCTS[ex.service][0]} {ex.action} (the API has it); see "

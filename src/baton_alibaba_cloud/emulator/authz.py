@@ -4,12 +4,11 @@ Why: a connector run with a read-only or a too-narrow policy must meet ``NoPermi
 emulator exactly where it would in production, so that the ``permissions`` command and the
 error messages are tested, not assumed.
 
-Rules (alibaba-api.md §4, §6, §8): RAM and IMS actions need ``ram:<Action>``, STS actions
-``sts:<Action>``; ``sts:GetCallerIdentity`` needs nothing; root may do everything. A statement
-applies when its ``Action`` (or ``NotAction``) and ``Resource`` (or ``NotResource``) match, with
-``*``/``?`` wildcards, without case; an explicit ``Deny`` wins over any ``Allow``. Statements
-with a ``Condition`` are skipped: the emulator has no request context to evaluate them against,
-and skipping errs on the side of refusing (an unmet Allow) rather than granting.
+Rules: RAM and IMS actions need ``ram:<Action>``, STS actions ``sts:<Action>``;
+``sts:GetCallerIdentity`` needs nothing; root may do everything. The caller's documents are
+evaluated by ``alibaba.policy`` (the connector's ``inspect can`` uses the same code), with the
+condition keys this module knows about the request (``request_context``); a condition on any
+other key does not hold (docs/policy-evaluation.md).
 """
 
 from __future__ import annotations
@@ -18,8 +17,10 @@ import base64
 import json
 import re
 from collections.abc import Iterable, Mapping
-from functools import lru_cache
+from datetime import UTC, datetime
 from typing import Any
+
+from baton_alibaba_cloud.alibaba.policy import ALLOW, DENY, NamedPolicy, evaluate
 
 from .errors import EmulatorError
 from .identity import Caller
@@ -31,6 +32,7 @@ __all__ = [
     "decide",
     "no_permission",
     "permission_for",
+    "request_context",
     "resource_for",
 ]
 
@@ -77,48 +79,34 @@ def resource_for(account_id: str, service: str, action: str, params: Mapping[str
     return f"{base}*"
 
 
-@lru_cache(maxsize=4096)
-def _pattern(glob: str) -> re.Pattern[str]:
-    parts = (".*" if c == "*" else "." if c == "?" else re.escape(c) for c in glob)
-    return re.compile("".join(parts), re.IGNORECASE | re.DOTALL)
+def decide(
+    documents: Iterable[Mapping[str, Any]],
+    permission: str,
+    resource: str,
+    context: Mapping[str, str] | None = None,
+) -> str:
+    """``"Allow"``, ``"ExplicitDeny"`` or ``"ImplicitDeny"`` for one permission on one ARN,
+    by the one RAM evaluator (``alibaba.policy``), conditions evaluated against ``context``."""
+    named = [NamedPolicy(f"policy {n}", document) for n, document in enumerate(documents, 1)]
+    verdict = evaluate(named, permission, resource, dict(context or {})).verdict
+    return {ALLOW: "Allow", DENY: "ExplicitDeny"}.get(verdict, "ImplicitDeny")
 
 
-def _matches(values: Any, subject: str) -> bool:
-    items: Iterable[Any] = values if isinstance(values, list) else [values]
-    return any(isinstance(v, str) and _pattern(v).fullmatch(subject) for v in items)
-
-
-def _applies(statement: Mapping[str, Any], permission: str, resource: str) -> bool:
-    if "Condition" in statement:
-        return False
-    if "Action" in statement:
-        action_ok = _matches(statement["Action"], permission)
-    else:
-        action_ok = "NotAction" in statement and not _matches(statement["NotAction"], permission)
-    if not action_ok:
-        return False
-    if "Resource" in statement:
-        return _matches(statement["Resource"], resource)
-    if "NotResource" in statement:
-        return not _matches(statement["NotResource"], resource)
-    return False
-
-
-def decide(documents: Iterable[Mapping[str, Any]], permission: str, resource: str) -> str:
-    """``"Allow"``, ``"ExplicitDeny"`` or ``"ImplicitDeny"`` for one permission on one ARN."""
-    allowed = False
-    for document in documents:
-        statements = document.get("Statement", [])
-        if isinstance(statements, Mapping):
-            statements = [statements]
-        for statement in statements:
-            if not isinstance(statement, Mapping) or not _applies(statement, permission, resource):
-                continue
-            effect = str(statement.get("Effect", "")).lower()
-            if effect == "deny":
-                return "ExplicitDeny"
-            allowed = allowed or effect == "allow"
-    return "Allow" if allowed else "ImplicitDeny"
+def request_context(
+    caller: Caller, params: Mapping[str, str], source_ip: str | None, now: datetime
+) -> dict[str, str]:
+    """The condition keys the emulator knows about a request (docs/policy-evaluation.md):
+    where it came from, when, that no MFA was presented (an AccessKey or STS token request
+    never carries one), and the ExternalId an AssumeRole passes."""
+    context = {
+        "acs:CurrentTime": now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "acs:MFAPresent": "false",
+    }
+    if source_ip:
+        context["acs:SourceIp"] = source_ip
+    if params.get("ExternalId"):
+        context["sts:ExternalId"] = params["ExternalId"]
+    return context
 
 
 def authorize(
@@ -127,13 +115,14 @@ def authorize(
     service: str,
     action: str,
     params: Mapping[str, str],
+    context: Mapping[str, str] | None = None,
 ) -> None:
     """Raise ``NoPermission`` (403) unless the caller may perform the action."""
     if caller.kind == "root" or (service, action) in FREE_ACTIONS:
         return
     permission = permission_for(service, action)
     resource = resource_for(caller.account_id, service, action, params)
-    verdict = decide(documents, permission, resource)
+    verdict = decide(documents, permission, resource, context)
     if verdict != "Allow":
         raise no_permission(caller, permission, resource, verdict)
 
