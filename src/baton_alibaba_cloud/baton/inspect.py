@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from google.protobuf.json_format import MessageToDict
 from rich.console import Console
 
 from baton_alibaba_cloud.baton.access import render_access
@@ -104,18 +105,34 @@ def resource_type_rows(reader: C1zReader) -> list[Row]:
     ]
 
 
-def resource_rows(reader: C1zReader, resource_type: str | None = None) -> list[Row]:
-    """One row per resource: id, display_name, resource_type, parent_resource."""
+def resource_rows(
+    reader: C1zReader, resource_type: str | None = None, *, detail: bool = False
+) -> list[Row]:
+    """One row per resource: id, display_name, resource_type, parent_resource; with
+    ``detail`` (JSON) also everything else the connector wrote: description, status,
+    created_at, profile and each trait annotation, so no fact in the file needs a script."""
     names = _Names(reader)
-    return [
-        {
+    rows: list[Row] = []
+    for res in reader.resources(resource_type):
+        row: Row = {
             "id": res.id.resource,
             "display_name": res.display_name,
             "resource_type": res.id.resource_type,
             "parent_resource": _parent_label(names, res),
         }
-        for res in reader.resources(resource_type)
-    ]
+        if detail:
+            row.update(_resource_detail(res))
+        rows.append(row)
+    return rows
+
+
+def _resource_detail(res: Resource) -> Row:
+    """The message as protojson (camelCase keys, as ``baton`` prints it), minus what the row
+    already says; each annotation keeps its ``@type``."""
+    full = MessageToDict(res)
+    for key in ("id", "displayName"):
+        full.pop(key, None)
+    return {"detail": full}
 
 
 def entitlement_rows(reader: C1zReader, resource_type: str | None = None) -> list[Row]:
@@ -202,7 +219,8 @@ def render_resources(
     """Print the resources, optionally of one type."""
     columns = {"id": "ID", "display_name": "Display Name", "resource_type": "Resource Type",
                "parent_resource": "Parent Resource"}
-    emit_table(console, columns, resource_rows(reader, resource_type), output_format)
+    rows = resource_rows(reader, resource_type, detail=output_format == "json")
+    emit_table(console, columns, rows, output_format)
 
 
 def render_entitlements(

@@ -16,6 +16,7 @@ from click.core import ParameterSource
 
 from baton_alibaba_cloud.baton.inspect import show
 from baton_alibaba_cloud.baton.table import FORMATS, OutputFormat
+from baton_alibaba_cloud.cli import _review
 from baton_alibaba_cloud.cli._fields import envvar, field
 
 __all__ = ["inspect"]
@@ -129,3 +130,6 @@ def stats(file_: Path, output_format: str) -> None:
 def access(file_: Path, output_format: str, principal_type: str, principal: str) -> None:
     """Show the effective access of one principal, as a tree of resources and entitlements."""
     _show(file_, output_format, "access", principal_type=principal_type, principal=principal)
+
+
+_review.register(inspect, _file_option, _inherited_file)

@@ -1,0 +1,106 @@
+"""The reviewer's views of ``inspect``: ``users`` and ``keys`` (hygiene), ``principals``
+(reverse access with paths), ``diff``, ``export`` and ``findings``.
+
+Each answers one question an access review asks, in one command; the logic lives in
+``connector/`` (Alibaba's facts) and ``baton/`` (the grant graph), this module only parses flags
+and prints rows (``_output.emit``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from baton_alibaba_cloud.baton.c1z.reader import C1zReader
+from baton_alibaba_cloud.cli._errors import WorkFailed
+from baton_alibaba_cloud.cli._output import emit, format_option, option
+from baton_alibaba_cloud.connector import hygiene
+
+__all__ = ["register"]
+
+Resolve = Callable[[Path], Path]
+_state: dict[str, Resolve] = {}
+
+
+def register(group: click.Group, file_option: Callable[[Any], Any], resolve: Resolve) -> None:
+    """Add the review views to ``inspect`` (``resolve`` finds the ``-f`` given anywhere)."""
+    _state["resolve"] = resolve
+    for command in (users, keys):
+        file_option(command)
+        group.add_command(command)
+
+
+@contextmanager
+def open_file(file_: Path) -> Iterator[C1zReader]:
+    """The c1z named by ``-f`` (wherever it was typed), or a one-line error."""
+    path = _state["resolve"](file_) if "resolve" in _state else file_
+    if not path.exists():
+        raise click.FileError(str(path), "no such file; run a sync (or demo) first")
+    with C1zReader.open(path) as reader:
+        yield reader
+
+
+def _days_option(name: str, text: str) -> Callable[[Any], Any]:
+    return option(name, type=click.IntRange(min=0), metavar="N", help=text)
+
+
+def _load(file_: Path) -> hygiene.Hygiene:
+    with open_file(file_) as reader:
+        return hygiene.load_hygiene(reader)
+
+
+def _keys_needed(exc: hygiene.KeysNotSynced) -> WorkFailed:
+    return WorkFailed(f"{exc}, but it was synced without them; sync again with "
+                      "--sync-secrets (and the permission ram:GetAccessKeyLastUsed)")
+
+
+@click.command()
+@format_option
+@option("--no-mfa", is_flag=True, help="Only users without MFA (or whose MFA is unknown).")
+@option("--console", "console_", is_flag=True, help="Only users who may log in to the "
+              "console.")
+@option("--frozen", is_flag=True, help="Only frozen (disabled) users.")
+@_days_option("--inactive-days", "Only users with no console login and no key use in N days.")
+@_days_option("--key-age-days", "Only users holding an AccessKey older than N days "
+              "(needs --sync-secrets data).")
+@_days_option("--key-unused-days", "Only users holding an active AccessKey unused for N days "
+              "(never used: counted from its creation; needs --sync-secrets data).")
+def users(file_: Path, output_format: str, no_mfa: bool, console_: bool, frozen: bool,
+          inactive_days: int | None, key_age_days: int | None,
+          key_unused_days: int | None) -> None:
+    """One row per RAM user: status, console login, MFA, last login, keys, groups, policies.
+
+    Filters combine (all must hold): `inspect users --console --no-mfa` lists the console
+    users without MFA. Ages count from the end of the sync, not from today.
+    """
+    wanted = hygiene.UserFilter(no_mfa=no_mfa, console=console_, frozen=frozen,
+                                inactive_days=inactive_days, key_age_days=key_age_days,
+                                key_unused_days=key_unused_days)
+    try:
+        rows = hygiene.user_rows(_load(file_), wanted)
+    except hygiene.KeysNotSynced as exc:
+        raise _keys_needed(exc) from None
+    emit(rows, output_format, title="Users")
+
+
+@click.command()
+@format_option
+@option("--active", is_flag=True, help="Only active keys.")
+@option("--frozen-user", is_flag=True, help="Only keys of frozen users.")
+@_days_option("--key-age-days", "Only keys older than N days.")
+@_days_option("--key-unused-days", "Only keys unused for N days (never used: counted from "
+              "creation).")
+def keys(file_: Path, output_format: str, active: bool, frozen_user: bool,
+         key_age_days: int | None, key_unused_days: int | None) -> None:
+    """One row per AccessKey (a file synced with --sync-secrets): status, age, last use."""
+    wanted = hygiene.KeyFilter(active=active, frozen_user=frozen_user,
+                               key_age_days=key_age_days, key_unused_days=key_unused_days)
+    try:
+        rows = hygiene.key_rows(_load(file_), wanted)
+    except hygiene.KeysNotSynced as exc:
+        raise _keys_needed(exc) from None
+    emit(rows, output_format, title="AccessKeys")
