@@ -9,6 +9,7 @@ read (indexed by principal), so this stays cheap on a large file.
 Public API:
 
 * ``effective_access(reader, principal_type, principal_id) -> EffectiveAccess``
+* ``held_paths(reader, principal, entitlement_ids) -> {entitlement id: [AccessPath]}``
 * ``access_json(access) -> dict`` (JSON-ready; paths as lists of hops)
 * ``access_rows(access) -> list[dict]`` (one row per entitlement and path, for CSV)
 * ``access_tree(access) -> rich.tree.Tree`` and ``render_access(reader, console,
@@ -38,6 +39,7 @@ __all__ = [
     "access_rows",
     "access_tree",
     "effective_access",
+    "held_paths",
     "render_access",
 ]
 
@@ -132,6 +134,16 @@ def effective_access(
         display_name=names.resource((principal_type, principal_id)),
         resources=[by_resource[key] for key in sorted(by_resource)],
     )
+
+
+def held_paths(
+    reader: C1zReader, principal: ResourceId, entitlement_ids: list[str]
+) -> dict[str, list[AccessPath]]:
+    """The paths by which ``principal`` holds each of ``entitlement_ids`` (the reverse views,
+    ``inspect principals`` and the findings, ask this once per holder)."""
+    held = {g.entitlement.id: g for g in reader.grants(principal=principal)}
+    tracer = _PathTracer(held, _Names(reader))
+    return {ent_id: tracer.paths(ent_id) for ent_id in entitlement_ids if ent_id in held}
 
 
 class _Names:
