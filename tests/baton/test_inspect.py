@@ -49,7 +49,7 @@ def test_tables_on_our_file(small: Path) -> None:
         inspect.render_stats(r, console)
     text = console.export_text()
     for expected in ("TRAIT_USER", "Parent Resource", "Acme (account)", "Permission",
-                     "group:g1:member:user:u1", "Admins Member", "Alice", "grants"):
+                     "group:g1:member:user:u1", "Admins Member", "Alice", "grants", "direct"):
         assert expected in text
 
 
@@ -63,8 +63,10 @@ def test_json_rows(small: Path) -> None:
         ]
         stats = inspect.stats_rows(r)
     assert json.loads(console.export_text()) == [
-        {"id": "group:g1:member:user:u1", "resource_type": "Group", "resource": "Admins",
-         "entitlement": "Admins Member", "principal": "Alice"}
+        {"resource_type": "group", "resource_id": "g1", "resource": "Admins",
+         "entitlement": "member", "entitlement_id": "group:g1:member",
+         "principal_type": "user", "principal_id": "u1", "principal": "Alice",
+         "held": "direct", "via": [], "id": "group:g1:member:user:u1"}
     ]
     assert stats["resources_by_type"] == {"account": 1, "group": 1, "user": 1}
     assert (stats["entitlements"], stats["grants"]) == (1, 1)

@@ -10,7 +10,8 @@ pipe, ``csv`` or ``json``), so the CLI stays a thin skin:
 * ``render_entitlements(reader, console, resource_type=None, output_format="console")``:
   ID, Display Name, Resource Type, Resource, Permission (the slug)
 * ``render_grants(reader, console, resource_type=None, resource_id=None, entitlement_id=None,
-  output_format="console")``: who holds which entitlement on which resource
+  output_format="console")``: Resource Type, Resource, Entitlement (slug), Principal Type,
+  Principal ID, Principal (name), Held (``direct`` or ``via group Developers``), Grant ID
 * ``render_stats(reader, console, output_format="console")``: the sync, then counts per
   resource type, entitlements and grants
 * ``show(path, what, output_format="console", *, console=None, **filters)``: open the file and
@@ -32,6 +33,12 @@ from rich.console import Console
 
 from baton_alibaba_cloud.baton.access import render_access
 from baton_alibaba_cloud.baton.c1z.reader import C1zReader
+from baton_alibaba_cloud.baton.lookup import (
+    check_entitlement,
+    check_resource,
+    check_resource_type,
+    resolve_principal,
+)
 from baton_alibaba_cloud.baton.pb.entitlement_pb2 import Entitlement
 from baton_alibaba_cloud.baton.pb.resource_pb2 import Resource, ResourceId, ResourceType
 from baton_alibaba_cloud.baton.table import OutputFormat, emit_table
@@ -60,15 +67,8 @@ class _Names:
 
     def __init__(self, reader: C1zReader) -> None:
         self._reader = reader
-        self._types: dict[str, str] = {}
         self._resources: dict[tuple[str, str], str] = {}
         self._entitlements: dict[str, Entitlement | None] = {}
-
-    def type_name(self, type_id: str) -> str:
-        if type_id not in self._types:
-            found = self._reader.get_resource_type(type_id)
-            self._types[type_id] = found.display_name if found and found.display_name else type_id
-        return self._types[type_id]
 
     def resource_name(self, rid: ResourceId) -> str:
         key = (rid.resource_type, rid.resource)
@@ -76,6 +76,13 @@ class _Names:
             found = self._reader.get_resource(*key)
             self._resources[key] = found.display_name if found and found.display_name else key[1]
         return self._resources[key]
+
+    def entitlement_owner(self, entitlement_id: str) -> str:
+        """``group Developers``: the type and name of the resource an entitlement is on."""
+        ent = self.entitlement(entitlement_id)
+        if ent is None:
+            return entitlement_id
+        return f"{ent.resource.id.resource_type} {self.resource_name(ent.resource.id)}"
 
     def entitlement(self, entitlement_id: str) -> Entitlement | None:
         if entitlement_id not in self._entitlements:
@@ -142,7 +149,7 @@ def entitlement_rows(reader: C1zReader, resource_type: str | None = None) -> lis
         {
             "id": ent.id,
             "display_name": ent.display_name,
-            "resource_type": names.type_name(ent.resource.id.resource_type),
+            "resource_type": ent.resource.id.resource_type,
             "resource": names.resource_name(ent.resource.id),
             "permission": ent.slug,
         }
@@ -156,8 +163,10 @@ def grant_rows(
     resource_id: str | None = None,
     entitlement_id: str | None = None,
 ) -> list[Row]:
-    """One row per grant with display names: id, resource_type, resource, entitlement,
-    principal. A ``resource_id`` without ``resource_type`` matches that id in any type."""
+    """One row per grant: the resource (type id, id, name), the entitlement (slug, id), the
+    principal (type id, id, name), and how it is held: ``direct``, or ``via`` the entitlements
+    it was expanded from (``via group Developers``). A ``resource_id`` without
+    ``resource_type`` matches that id in any type."""
     names = _Names(reader)
     resource = (
         ResourceId(resource_type=resource_type, resource=resource_id)
@@ -170,14 +179,29 @@ def grant_rows(
         ent_resource = (ent or g.entitlement).resource.id
         if resource_id is not None and ent_resource.resource != resource_id:
             continue
+        sources = [src for src in sorted(g.sources.sources) if src != g.entitlement.id]
+        direct = not sources or g.entitlement.id in g.sources.sources
         rows.append({
-            "id": g.id,
-            "resource_type": names.type_name(ent_resource.resource_type),
+            "resource_type": ent_resource.resource_type,
+            "resource_id": ent_resource.resource,
             "resource": names.resource_name(ent_resource),
-            "entitlement": ent.display_name if ent and ent.display_name else g.entitlement.id,
+            "entitlement": (ent or g.entitlement).slug or g.entitlement.id.rsplit(":", 1)[-1],
+            "entitlement_id": g.entitlement.id,
+            "principal_type": g.principal.id.resource_type,
+            "principal_id": g.principal.id.resource,
             "principal": names.resource_name(g.principal.id),
+            "held": _held_label(names, direct, sources),
+            "via": sources,
+            "id": g.id,
         })
     return rows
+
+
+def _held_label(names: _Names, direct: bool, sources: list[str]) -> str:
+    """``direct``, ``via group Developers``, or both (``direct; via ...``)."""
+    via = [names.entitlement_owner(src) for src in sources]
+    parts = (["direct"] if direct else []) + ([f"via {', '.join(via)}"] if via else [])
+    return "; ".join(parts)
 
 
 def stats_rows(reader: C1zReader) -> Row:
@@ -245,8 +269,10 @@ def render_grants(
 ) -> None:
     """Print the grants, optionally of one resource type, resource or entitlement."""
     rows = grant_rows(reader, resource_type, resource_id, entitlement_id)
-    columns = {"id": "ID", "resource_type": "Resource Type", "resource": "Resource",
-               "entitlement": "Entitlement", "principal": "Principal"}
+    columns = {"resource_type": "Resource Type", "resource": "Resource",
+               "entitlement": "Entitlement", "principal_type": "Principal Type",
+               "principal_id": "Principal ID", "principal": "Principal", "held": "Held",
+               "id": "Grant ID"}
     emit_table(console, columns, rows, output_format)
 
 
@@ -291,9 +317,14 @@ def show(
     principal_type: str | None = None,
     principal: str | None = None,
 ) -> None:
-    """Open ``path`` and render the view ``what`` with the filters it takes (the CLI's entry)."""
+    """Open ``path`` and render the view ``what`` with the filters it takes (the CLI's entry).
+
+    Every filter is checked first: an unknown type, id or entitlement raises
+    ``lookup.UnknownName`` (with the closest valid names) instead of printing an empty table."""
     out = console or Console()
     with C1zReader.open(path) as reader:
+        if resource_type is not None:
+            check_resource_type(reader, resource_type)
         if what == "resource-types":
             render_resource_types(reader, out, output_format)
         elif what == "resources":
@@ -301,10 +332,15 @@ def show(
         elif what == "entitlements":
             render_entitlements(reader, out, resource_type, output_format)
         elif what == "grants":
+            if resource is not None:
+                check_resource(reader, resource_type, resource)
+            if entitlement is not None:
+                check_entitlement(reader, entitlement)
             render_grants(reader, out, resource_type, resource, entitlement, output_format)
         elif what == "stats":
             render_stats(reader, out, output_format)
         elif what == "access" and principal_type and principal:
-            render_access(reader, out, principal_type, principal, output_format)
+            principal_id = resolve_principal(reader, principal_type, principal)
+            render_access(reader, out, principal_type, principal_id, output_format)
         else:
             raise ValueError(f"unknown inspect view {what!r} (or missing principal)")

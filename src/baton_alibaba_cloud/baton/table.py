@@ -99,14 +99,16 @@ def emit_table(
 ) -> None:
     """Print ``rows`` (dicts) as a table, CSV or JSON.
 
-    ``columns`` maps each row key shown to its console title (``{"id": "ID"}``), in order;
-    CSV's header is the keys (the JSON's names). JSON prints ``data`` when given (a view
-    whose JSON is richer than its table), else the rows, every key included."""
+    ``columns`` maps each row key shown to its console title (``{"id": "ID"}``), in order.
+    CSV and JSON are for programs and carry every key of the rows (CSV's header is the keys,
+    the JSON's names; ``columns`` first, then the others). JSON prints ``data`` when given (a
+    view whose JSON is richer than its table), else the rows."""
     if output_format == "json":
         emit_json(console, [dict(row) for row in rows] if data is None else data)
     elif output_format == "csv":
         # straight to the file: rich would expand a tab inside a cell
-        console.file.write(_csv(list(columns), rows, escaped=console.is_terminal))
+        keys = list(dict.fromkeys([*columns, *(rows[0] if rows else ())]))
+        console.file.write(_csv(keys, rows, escaped=console.is_terminal))
         console.file.flush()
     elif output_format == "console":
         headers = list(columns.values())

@@ -15,6 +15,7 @@ import click
 from click.core import ParameterSource
 
 from baton_alibaba_cloud.baton.inspect import show
+from baton_alibaba_cloud.baton.lookup import UnknownName
 from baton_alibaba_cloud.baton.table import FORMATS, OutputFormat
 from baton_alibaba_cloud.cli import _review
 from baton_alibaba_cloud.cli._fields import envvar, field
@@ -45,9 +46,19 @@ def _show(file_: Path, output_format: str, what: str, *, resource_type: str | No
     file_ = _inherited_file(file_)
     if not file_.exists():
         raise click.FileError(str(file_), "no such file; run a sync (or demo) first")
-    show(file_, what, cast(OutputFormat, output_format),
-         resource_type=resource_type, resource=resource, entitlement=entitlement,
-         principal_type=principal_type, principal=principal)
+    try:
+        show(file_, what, cast(OutputFormat, output_format),
+             resource_type=resource_type, resource=resource, entitlement=entitlement,
+             principal_type=principal_type, principal=principal)
+    except UnknownName as exc:
+        raise UnknownInput(str(exc)) from None
+
+
+class UnknownInput(click.ClickException):
+    """A type, id or name the file does not hold: a usage error (exit 2) in one line, with the
+    closest valid names (no usage banner: the line says what to type instead)."""
+
+    exit_code = 2
 
 
 def _inherited_file(file_: Path) -> Path:
@@ -84,7 +95,7 @@ def resource_types(file_: Path, output_format: str) -> None:
 @inspect.command()
 @_common
 @click.option("-t", "--resource-type", envvar=envvar("resource-type"), show_envvar=True,
-              help="Only resources of this type.")
+              help="Only resources of this type id (user, group, role, policy...).")
 def resources(file_: Path, output_format: str, resource_type: str | None) -> None:
     """List resources with their type and parent."""
     _show(file_, output_format, "resources", resource_type=resource_type)
@@ -93,7 +104,7 @@ def resources(file_: Path, output_format: str, resource_type: str | None) -> Non
 @inspect.command()
 @_common
 @click.option("-t", "--resource-type", envvar=envvar("resource-type"), show_envvar=True,
-              help="Only entitlements of resources of this type.")
+              help="Only entitlements of resources of this type id (group, role, policy...).")
 def entitlements(file_: Path, output_format: str, resource_type: str | None) -> None:
     """List entitlements with their resource."""
     _show(file_, output_format, "entitlements", resource_type=resource_type)
@@ -102,7 +113,7 @@ def entitlements(file_: Path, output_format: str, resource_type: str | None) -> 
 @inspect.command()
 @_common
 @click.option("-t", "--resource-type", envvar=envvar("resource-type"), show_envvar=True,
-              help="Only grants on resources of this type.")
+              help="Only grants on resources of this type id (group, role, policy...).")
 @click.option("-r", "--resource", envvar=envvar("resource"), show_envvar=True,
               help="Only grants on this resource id.")
 @click.option("-e", "--entitlement", envvar=envvar("entitlement"), show_envvar=True,
@@ -124,9 +135,10 @@ def stats(file_: Path, output_format: str) -> None:
 @inspect.command()
 @_common
 @click.option("--principal-type", required=True, envvar=envvar("principal-type"),
-              show_envvar=True, help="The principal's resource type, e.g. user.")
+              show_envvar=True, help="The principal's resource type id, e.g. user or role.")
 @click.option("--principal", required=True, envvar=envvar("principal"), show_envvar=True,
-              help="The principal's resource id.")
+              help="The principal's resource id, or a user's login name, RAM name or display "
+                   "name when only one resource answers to it.")
 def access(file_: Path, output_format: str, principal_type: str, principal: str) -> None:
     """Show the effective access of one principal, as a tree of resources and entitlements."""
     _show(file_, output_format, "access", principal_type=principal_type, principal=principal)
