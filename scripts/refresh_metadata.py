@@ -45,6 +45,8 @@ SERVICES: dict[str, tuple[str, str, str, str]] = {
     "ram": ("alibabacloud_ram20150501", "alibabacloud-ram20150501", "Ram", "2015-05-01"),
     "ims": ("alibabacloud_ims20190815", "alibabacloud-ims20190815", "Ims", "2019-08-15"),
     "sts": ("alibabacloud_sts20150401", "alibabacloud-sts20150401", "Sts", "2015-04-01"),
+    "resourcemanager": ("alibabacloud_resourcemanager20200331",
+                        "alibabacloud-resourcemanager20200331", "ResourceManager", "2020-03-31"),
 }
 OPENAPI_DIST = "alibabacloud-tea-openapi"
 
@@ -100,6 +102,7 @@ _REQUIRED: dict[str, dict[str, tuple[str, ...]]] = {  # §3.2-§3.8 "req" and "n
         "UpdateAccessKey": ("UserAccessKeyId", "Status"), "DeleteAccessKey": ("UserAccessKeyId",),
     },
     "sts": {},
+    "resourcemanager": {},
 }
 _ENUMS: dict[tuple[str, str, str], tuple[str, ...]] = {  # §3.2, §3.5, §3.7
     ("ims", "ListUsers", "Status"): ("active", "active,freeze", "freeze"),
@@ -111,6 +114,20 @@ _ENUMS: dict[tuple[str, str, str], tuple[str, ...]] = {  # §3.2, §3.5, §3.7
 }
 _ENUMS.update({("ram", action, "PolicyType"): ("Custom", "System")
                for action, names in _REQUIRED["ram"].items() if "PolicyType" in names})
+
+
+# Resource Manager's published per-action quotas (requests per second, per account and API),
+# from Alibaba's quota page for the 2020-03-31 API; where two pages disagree the lower is
+# kept. Only actions with a published figure get a ``quota``; the client and the emulator
+# fall back to their read/write pattern for the others.
+_RM_DIRECTORY_50 = ("ListAccounts", "ListFoldersForParent", "ListAccountsForParent",
+                    "GetResourceDirectory", "ListAncestors")
+_QUOTAS: dict[tuple[str, str], int] = {
+    ("resourcemanager", "ListPolicyAttachments"): 120,
+    **{("resourcemanager", action): 50 for action in _RM_DIRECTORY_50},
+    ("resourcemanager", "ListAccounts"): 20,
+    ("resourcemanager", "ListDelegatedAdministrators"): 20,
+}
 
 
 def _fill(param: dict[str, Any], key: str, value: Any) -> None:
@@ -133,6 +150,9 @@ def apply_overlay(service: str, actions: dict[str, Any]) -> None:
     for (svc, action, name), values in _ENUMS.items():
         if svc == service:
             _fill(actions[action]["parameters"][name], "enum", list(values))
+    for (svc, action), quota in _QUOTAS.items():
+        if svc == service:
+            actions[action]["quota"] = quota
 
 
 # --- models ----------------------------------------------------------------------------------

@@ -40,7 +40,17 @@ USED: dict[Service, tuple[str, ...]] = {
         "RemoveUserFromGroup", "CreateUser", "DeleteUser", "UpdateAccessKey", "GetDefaultDomain",
     ),
     "sts": ("GetCallerIdentity", "AssumeRole", "AssumeRoleWithOIDC"),
+    "resourcemanager": (
+        "ListResourceGroups", "GetResourceGroup", "ListPolicyAttachments", "AttachPolicy",
+        "DetachPolicy",
+    ),
 }
+#: Resource Directory actions the snapshot must hold for the multi-account work to come.
+RESOURCE_DIRECTORY = (
+    "GetResourceDirectory", "ListAccounts", "ListFoldersForParent", "ListAccountsForParent",
+    "ListAncestors", "ListDelegatedAdministrators", "ListControlPolicies",
+    "ListControlPolicyAttachmentsForTarget",
+)
 
 #: alibaba-api.md §3.0, "MaxItems range / default".
 PAGE_RANGES: dict[tuple[Service, str], tuple[int, int]] = {
@@ -70,7 +80,7 @@ NOT_PAGED: tuple[tuple[Service, str], ...] = (
 def test_snapshots_regenerate_byte_identically(tmp_path: Path) -> None:
     subprocess.run([sys.executable, str(SCRIPT), "--out", str(tmp_path)], check=True,
                    capture_output=True, timeout=120)
-    for name in ("ram.json", "ims.json", "sts.json"):
+    for name in ("ram.json", "ims.json", "sts.json", "resourcemanager.json"):
         assert (tmp_path / name).read_bytes() == (DATA / name).read_bytes(), name
 
 
@@ -78,7 +88,8 @@ def test_snapshots_regenerate_byte_identically(tmp_path: Path) -> None:
     ("service", "version", "package", "sdk_version"),
     [("ram", "2015-05-01", "alibabacloud-ram20150501", "1.3.0"),
      ("ims", "2019-08-15", "alibabacloud-ims20190815", "3.5.0"),
-     ("sts", "2015-04-01", "alibabacloud-sts20150401", "1.2.0")],
+     ("sts", "2015-04-01", "alibabacloud-sts20150401", "1.2.0"),
+     ("resourcemanager", "2020-03-31", "alibabacloud-resourcemanager20200331", "2.6.2")],
 )
 def test_service_header(service: Service, version: str, package: str, sdk_version: str) -> None:
     spec = metadata.load(service)
@@ -94,7 +105,7 @@ def test_unknown_service_and_version() -> None:
     assert metadata.service_for_version("2014-01-01") is None
 
 
-@pytest.mark.parametrize("service", ["ram", "ims", "sts"])
+@pytest.mark.parametrize("service", ["ram", "ims", "sts", "resourcemanager"])
 def test_every_used_action_exists(service: Service) -> None:
     missing = set(USED[service]) - set(metadata.load(service).actions)
     assert not missing
@@ -140,7 +151,7 @@ def test_sources_are_marked() -> None:
     assert ram_attach["PolicyType"].enum == ("Custom", "System")
     sts_role = metadata.load("sts").actions["AssumeRole"].parameters
     assert sts_role["RoleArn"].required and sts_role["RoleArn"].sources["required"] == "sdk"
-    for service in ("ram", "ims", "sts"):
+    for service in ("ram", "ims", "sts", "resourcemanager"):
         for action in metadata.load(service).actions.values():
             for param in action.parameters.values():
                 assert set(param.sources.values()) <= {"sdk", "reference"}
@@ -246,3 +257,23 @@ def test_out_of_range_message_names_the_range() -> None:
     assert error.message == (
         'The parameter - "MaxItems" is out of range: valid values are 1 to 1000.')
     assert str(error) == f"InvalidParameter.MaxItems: {error.message}"
+
+
+def test_resource_manager_pages_by_number_with_published_quotas() -> None:
+    """PageSize 1..100 (default 10) from the SDK; the quotas the snapshot records are the
+    published ones (ListPolicyAttachments 120/s; Resource Directory listings 50/s or 20/s)."""
+    actions = metadata.load("resourcemanager").actions
+    for action in ("ListResourceGroups", "ListPolicyAttachments", "ListAccounts"):
+        size = actions[action].parameters["PageSize"]
+        assert (size.minimum, size.maximum, size.default) == (1, 100, "10")
+        assert metadata.page_size("resourcemanager", action) == 100
+        assert metadata.max_items("resourcemanager", action) is None
+    assert metadata.page_size("ram", "ListUsers") is None
+    quotas = {name: spec.quota for name, spec in actions.items() if spec.quota is not None}
+    assert quotas == {
+        "ListPolicyAttachments": 120, "ListAccounts": 20, "ListDelegatedAdministrators": 20,
+        "ListFoldersForParent": 50, "ListAccountsForParent": 50, "GetResourceDirectory": 50,
+        "ListAncestors": 50,
+    }
+    assert metadata.service_for_version("2020-03-31") == "resourcemanager"
+    assert set(RESOURCE_DIRECTORY) <= set(actions)

@@ -28,6 +28,8 @@ from alibabacloud_ims20190815 import models as ims_models
 from alibabacloud_ims20190815.client import Client as ImsClient
 from alibabacloud_ram20150501 import models as ram_models
 from alibabacloud_ram20150501.client import Client as RamClient
+from alibabacloud_resourcemanager20200331 import models as rm_models
+from alibabacloud_resourcemanager20200331.client import Client as RmClient
 from alibabacloud_sts20150401 import models as sts_models
 from alibabacloud_sts20150401.client import Client as StsClient
 from alibabacloud_tea_openapi.exceptions import ClientException
@@ -51,8 +53,9 @@ from tests.emulator.wire_check import wire_problems
 pytestmark = pytest.mark.timeout(60)
 
 CLIENTS: dict[Service, Callable[[Config], Any]] = {
-    "ram": RamClient, "ims": ImsClient, "sts": StsClient}
-MODELS: dict[Service, Any] = {"ram": ram_models, "ims": ims_models, "sts": sts_models}
+    "ram": RamClient, "ims": ImsClient, "sts": StsClient, "resourcemanager": RmClient}
+MODELS: dict[Service, Any] = {"ram": ram_models, "ims": ims_models, "sts": sts_models,
+                              "resourcemanager": rm_models}
 MODES = ("sync", "async")
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy",
                    "all_proxy")
@@ -348,8 +351,9 @@ async def test_session_token_with_a_wrong_secret_is_refused(emulator: RunningEmu
 def test_every_product_action_is_covered() -> None:
     """The step table names every action of tests/alibaba/test_metadata.py's USED list."""
     from tests.alibaba.test_metadata import USED
+    from tests.emulator.test_sdk_conformance_rm import STEPS as RM_STEPS
 
-    covered = {(step.service, step.action) for step in STEPS}
+    covered = {(step.service, step.action) for step in (*STEPS, *RM_STEPS)}
     assert covered == {(service, action) for service, actions in USED.items()
                        for action in actions}
 

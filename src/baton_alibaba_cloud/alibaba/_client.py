@@ -49,8 +49,9 @@ __all__ = ["VERSIONS", "AlibabaClient", "ClientStats", "redact_headers", "sts_cl
 
 logger = logging.getLogger("baton_alibaba_cloud.alibaba")
 
-ServiceName = Literal["ram", "ims", "sts"]
-VERSIONS: dict[str, str] = {"ram": "2015-05-01", "ims": "2019-08-15", "sts": "2015-04-01"}
+ServiceName = Literal["ram", "ims", "sts", "resourcemanager"]
+VERSIONS: dict[str, str] = {"ram": "2015-05-01", "ims": "2019-08-15", "sts": "2015-04-01",
+                            "resourcemanager": "2020-03-31"}
 DEFAULT_USER_AGENT = (
     f"baton-alibaba-cloud (Python/{platform.python_version()}; aiohttp/{aiohttp.__version__})"
 )
@@ -126,7 +127,7 @@ class AlibabaClient:
         self.credentials = credentials
         self.endpoints = endpoints or Endpoints()
         self._parsed: dict[str, Endpoint] = {
-            s: self.endpoints.for_service(s) for s in ("ram", "ims", "sts")
+            s: self.endpoints.for_service(s) for s in ("ram", "ims", "sts", "resourcemanager")
         }
         self._session = session
         self._owns_session = session is None
@@ -192,7 +193,7 @@ class AlibabaClient:
         :class:`AlibabaError` subclass chosen by the API's code.
         """
         if service not in VERSIONS:
-            raise ValueError(f"unknown service {service!r}; expected ram, ims or sts")
+            raise ValueError(f"unknown service {service!r}; expected one of {sorted(VERSIONS)}")
         wire = _wire(params)
         if self._validates():
             _pages.validate_request(service, action, wire)
@@ -264,6 +265,49 @@ class AlibabaClient:
                 seen.add(marker)
                 ahead = self._page_task(self.call(service, action, {**base, "Marker": marker}))
                 await asyncio.sleep(0)  # let it send now, not when the caller next awaits
+                yield page
+        finally:
+            ahead.cancel()
+
+    async def numbered_pages(
+        self,
+        service: ServiceName,
+        action: str,
+        params: Mapping[str, str | int | bool] | None = None,
+        *,
+        page_size: int | None = None,
+    ) -> AsyncGenerator[dict[str, Any], None]:
+        """Yield every page of a PageNumber/PageSize action (Resource Manager), to the end.
+
+        The sibling of :meth:`pages` for APIs that count pages instead of handing out Markers:
+        asks for the largest ``PageSize`` the metadata allows and reads ``TotalCount``; the next
+        page is requested before this one is yielded while the count says there is one. An
+        answer whose ``TotalCount`` is missing, or a page that is empty before the count is
+        reached, ends in an error rather than a silently short (or endless) listing.
+        """
+        base: dict[str, str | int | bool] = dict(params or {})
+        size = page_size or _pages.page_size(service, action)
+        base.setdefault("PageSize", size)
+        number = 1
+        ahead = self._page_task(self.call(service, action, {**base, "PageNumber": number}))
+        try:
+            seen = 0
+            while True:
+                page = await ahead
+                count, total = _pages.page_count(page, service, action)
+                seen += count
+                if seen >= total or count == 0:
+                    yield page
+                    if seen < total:
+                        raise TransportError(
+                            "InvalidPage", f"page {number} was empty before TotalCount {total} "
+                            f"(read {seen})", action=action, service=service,
+                            request_id=page.get("RequestId"))
+                    return
+                number += 1
+                ahead = self._page_task(
+                    self.call(service, action, {**base, "PageNumber": number}))
+                await asyncio.sleep(0)
                 yield page
         finally:
             ahead.cancel()

@@ -13,7 +13,7 @@ from typing import Any
 from . import metadata
 from ._errors import AlibabaError
 
-__all__ = ["is_truncated", "max_items", "validate_request"]
+__all__ = ["is_truncated", "max_items", "page_count", "page_size", "validate_request"]
 
 
 def max_items(service: metadata.Service, action: str) -> int | None:
@@ -22,6 +22,36 @@ def max_items(service: metadata.Service, action: str) -> int | None:
         return metadata.max_items(service, action)
     except KeyError:
         raise ValueError(f"{service} has no action {action!r}") from None
+
+
+def page_size(service: metadata.Service, action: str) -> int:
+    """The largest ``PageSize`` of a PageNumber-paginated action (Resource Manager: 100)."""
+    try:
+        size = metadata.page_size(service, action)
+    except KeyError:
+        raise ValueError(f"{service} has no action {action!r}") from None
+    if size is None:
+        raise ValueError(f"{service} {action} is not paginated by PageNumber")
+    return size
+
+
+def page_count(page: Mapping[str, Any], service: str, action: str) -> tuple[int, int]:
+    """``(items on this page, TotalCount)`` of a PageNumber page.
+
+    The items are the one list under the answer's one wrapper object (``ResourceGroups.
+    ResourceGroup``); a page without ``TotalCount`` cannot be followed safely, so it is an error.
+    """
+    total = page.get("TotalCount")
+    if isinstance(total, str) and total.isdigit():
+        total = int(total)
+    if not isinstance(total, int) or isinstance(total, bool) or total < 0:
+        raise AlibabaError("InvalidResponse", "a PageNumber page came without a TotalCount",
+                           action=action, service=service, request_id=page.get("RequestId"))
+    count = 0
+    for value in page.values():
+        if isinstance(value, Mapping):
+            count += sum(len(v) for v in value.values() if isinstance(v, list))
+    return count, total
 
 
 def validate_request(service: metadata.Service, action: str, params: Mapping[str, str]) -> None:

@@ -18,6 +18,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
+from . import metadata
+
 __all__ = ["RateLimiter", "TokenBucket", "published_rate"]
 
 # alibaba-api.md §5. IMS has no published table: RAM-like values by the same pattern.
@@ -36,7 +38,12 @@ MEMBERSHIP_RATE = 10.0
 
 
 def published_rate(service: str, action: str) -> float:
-    """The published requests/second of an action: 10 membership, 20 writes, else 100."""
+    """The published requests/second of an action: the metadata snapshot's figure where it has
+    one (Resource Manager), else 10 membership, 20 writes, 100 the rest."""
+    if service == "resourcemanager":
+        quota = metadata.published_quota("resourcemanager", action)
+        if quota is not None:
+            return float(quota)
     if service == "sts":
         return READ_RATE
     if action in _MEMBERSHIP:

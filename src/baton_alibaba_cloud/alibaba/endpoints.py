@@ -1,4 +1,5 @@
-"""Where RAM, IMS and STS live: a host name (HTTPS) or a full URL (emulator, private gateway).
+"""Where RAM, IMS, STS and Resource Manager live: a host name (HTTPS) or a full URL (emulator,
+private gateway).
 
 Why the ``host`` property matters: V3 signs the ``host`` header, and the server sees the port
 whenever it is not the scheme's default, so ``http://127.0.0.1:8080`` must sign
@@ -14,7 +15,7 @@ from yarl import URL
 
 __all__ = ["Endpoint", "Endpoints", "Service", "parse_endpoint"]
 
-Service = Literal["ram", "ims", "sts"]
+Service = Literal["ram", "ims", "sts", "resourcemanager"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,24 +51,27 @@ def parse_endpoint(value: str) -> Endpoint:
 
 @dataclass(frozen=True, slots=True)
 class Endpoints:
-    """The three endpoints the connector talks to (``--ram-endpoint`` and friends)."""
+    """The endpoints the connector talks to (``--ram-endpoint`` and friends)."""
 
     ram: str = "ram.aliyuncs.com"
     ims: str = "ims.aliyuncs.com"
     sts: str = "sts.aliyuncs.com"
+    resourcemanager: str = "resourcemanager.aliyuncs.com"
 
     def __post_init__(self) -> None:
-        for value in (self.ram, self.ims, self.sts):
+        for value in (self.ram, self.ims, self.sts, self.resourcemanager):
             parse_endpoint(value)
 
     @classmethod
     def single(cls, url: str) -> Endpoints:
-        """All three services behind one URL, as the emulator serves them."""
-        return cls(ram=url, ims=url, sts=url)
+        """Every service behind one URL, as the emulator serves them."""
+        return cls(ram=url, ims=url, sts=url, resourcemanager=url)
 
     def for_service(self, service: Service) -> Endpoint:
         """The parsed endpoint of a service."""
-        value = {"ram": self.ram, "ims": self.ims, "sts": self.sts}.get(service)
+        value = {"ram": self.ram, "ims": self.ims, "sts": self.sts,
+                 "resourcemanager": self.resourcemanager}.get(service)
         if value is None:
-            raise ValueError(f"unknown service {service!r}; expected ram, ims or sts")
+            raise ValueError(
+                f"unknown service {service!r}; expected ram, ims, sts or resourcemanager")
         return parse_endpoint(value)

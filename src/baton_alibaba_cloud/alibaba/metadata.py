@@ -1,11 +1,12 @@
-"""API facts of RAM 2015-05-01, IMS 2019-08-15 and STS 2015-04-01, and request validation.
+"""API facts of RAM 2015-05-01, IMS 2019-08-15, STS 2015-04-01 and Resource Manager 2020-03-31,
+and request validation.
 
 Why: the client and the emulator must agree with Alibaba on which actions exist, which
 parameters each takes and how large a page may be. Those facts are data (DESIGN "API facts are
-data"): ``data/{ram,ims,sts}.json``, generated from the official SDK packages, read here and
-nowhere else. Our client validates its own requests with :func:`validate_request` (in tests and
-at ``--log-level debug``); the emulator validates every incoming request with it, so both refuse
-exactly the same things with the real error codes.
+data"): ``data/{ram,ims,sts,resourcemanager}.json``, generated from the official SDK packages,
+read here and nowhere else. Our client validates its own requests with :func:`validate_request`
+(in tests and at ``--log-level debug``); the emulator validates every incoming request with it,
+so both refuse exactly the same things with the real error codes.
 
 Regenerating the data (after changing the pinned SDK versions in ``pyproject.toml``)::
 
@@ -52,11 +53,13 @@ __all__ = [
     "ServiceSpec",
     "load",
     "max_items",
+    "page_size",
+    "published_quota",
     "service_for_version",
     "validate_request",
 ]
 
-Service = Literal["ram", "ims", "sts"]
+Service = Literal["ram", "ims", "sts", "resourcemanager"]
 SERVICES: tuple[Service, ...] = get_args(Service)
 
 
@@ -98,6 +101,8 @@ class ActionSpec:
     method: str = "POST"
     auth_type: str = "AK"
     sdk_method: str = ""
+    quota: int | None = None
+    """The published requests/second for one account, where the snapshot records one."""
 
 
 @dataclass(frozen=True)
@@ -143,6 +148,7 @@ def _action(name: str, raw: Mapping[str, Any]) -> ActionSpec:
     return ActionSpec(
         name=name, parameters=MappingProxyType(params), response=_field_spec("", raw["response"]),
         method=raw["method"], auth_type=raw["auth_type"], sdk_method=raw["sdk_method"],
+        quota=raw.get("quota"),
     )
 
 
@@ -173,6 +179,21 @@ def max_items(service: Service, action: str) -> int | None:
     Raises KeyError for an action the service does not have (a bug in the caller)."""
     param = load(service).actions[action].parameters.get("MaxItems")
     return param.maximum if param is not None else None
+
+
+def page_size(service: Service, action: str) -> int | None:
+    """The largest ``PageSize`` of a PageNumber-paginated action (Resource Manager), else None.
+
+    Raises KeyError for an action the service does not have (a bug in the caller)."""
+    param = load(service).actions[action].parameters.get("PageSize")
+    return param.maximum if param is not None and "PageNumber" in load(service).actions[
+        action].parameters else None
+
+
+def published_quota(service: Service, action: str) -> int | None:
+    """The per-account requests/second the snapshot records for an action, else None."""
+    spec = load(service).actions.get(action)
+    return spec.quota if spec is not None else None
 
 
 def validate_request(service: Service, action: str, params: Mapping[str, str]) -> None:

@@ -18,15 +18,17 @@ __all__ = ["BEGIN", "END", "render", "replace_in"]
 
 BEGIN = "<!-- implemented-actions:begin (scripts/refresh_emulator_docs.py) -->"
 END = "<!-- implemented-actions:end -->"
-_SERVICES: tuple[metadata.Service, ...] = ("ram", "ims", "sts")
+_SERVICES: tuple[metadata.Service, ...] = ("ram", "ims", "sts", "resourcemanager")
 _READ_PREFIXES = ("Get", "List")
 
 
 def _paging(service: metadata.Service, action: str) -> str:
-    param = metadata.load(service).actions[action].parameters.get("MaxItems")
+    params = metadata.load(service).actions[action].parameters
+    param = params.get("MaxItems") or (params.get("PageSize") if "PageNumber" in params else None)
     if param is None or param.maximum is None:
         return ""
-    return f"{param.default} / {param.minimum}-{param.maximum}"
+    prefix = "PageSize " if param.name == "PageSize" else ""
+    return f"{prefix}{param.default} / {param.minimum}-{param.maximum}"
 
 
 def _row(service: metadata.Service, action: str) -> str:
@@ -47,7 +49,8 @@ def render() -> str:
     """The Markdown block, markers included (deterministic: sorted by service, then action)."""
     implemented = implemented_actions()
     lines = [BEGIN, "",
-             "| service | action | kind | MaxItems default / range | default quota (req/s) |",
+             "| service | action | kind | MaxItems (or PageSize) default / range "
+             "| default quota (req/s) |",
              "| --- | --- | --- | --- | --- |"]
     counts = []
     for service in _SERVICES:

@@ -51,7 +51,8 @@ __all__ = ["STATE", "BackendLike", "Dispatch", "EmulatorState", "create_app", "e
 _LOG = logging.getLogger(__name__)
 
 PRODUCTS = {"ram": ("Ram", "ram.aliyuncs.com"), "ims": ("Ims", "ims.aliyuncs.com"),
-            "sts": ("Sts", "sts.aliyuncs.com")}
+            "sts": ("Sts", "sts.aliyuncs.com"),
+            "resourcemanager": ("ResourceManager", "resourcemanager.aliyuncs.com")}
 _FORM = "application/x-www-form-urlencoded"
 _V2_COMMON = frozenset({"Action", "Version", "Format", "Timestamp", "SignatureNonce",
                         "SignatureMethod", "SignatureVersion", "AccessKeyId", "Signature",

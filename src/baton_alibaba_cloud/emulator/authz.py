@@ -50,8 +50,11 @@ _PARAM_TYPES = (
 
 
 def permission_for(service: str, action: str) -> str:
-    """``ram:<Action>`` for RAM and IMS (IMS is authorised under ``ram:``), ``sts:<Action>``."""
-    return f"{'sts' if service == 'sts' else 'ram'}:{action}"
+    """``ram:<Action>`` for RAM and IMS (IMS is authorised under ``ram:``), ``sts:<Action>``,
+    ``resourcemanager:<Action>`` for Resource Manager."""
+    if service in ("sts", "resourcemanager"):
+        return f"{service}:{action}"
+    return f"ram:{action}"
 
 
 def resource_for(account_id: str, service: str, action: str, params: Mapping[str, str]) -> str:
@@ -63,6 +66,9 @@ def resource_for(account_id: str, service: str, action: str, params: Mapping[str
     """
     if service == "sts":
         return params.get("RoleArn", "*")
+    if service == "resourcemanager":
+        group = params.get("ResourceGroupId")
+        return f"acs:resourcemanager:*:{account_id}:resourcegroup/{group}" if group else "*"
     base = f"acs:ram:*:{account_id}:"
     target = _TARGET.search(action)
     order = list(_PARAM_TYPES)

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ._backend.report import DEFAULT_REPORT_DELAY, ReportMixin
+from ._backend.resource_groups import ResourceGroupsMixin
 from ._backend.sts import StsMixin
 from ._backend.users import UsersMixin
 from .accounts.loader import build_account, populate
@@ -22,8 +23,8 @@ from .entities import Account
 __all__ = ["Backend"]
 
 
-class Backend(UsersMixin, StsMixin, ReportMixin):
-    """One Alibaba Cloud account's RAM/IMS/STS state.
+class Backend(UsersMixin, ResourceGroupsMixin, StsMixin, ReportMixin):
+    """One Alibaba Cloud account's RAM/IMS/STS/Resource Manager state.
 
     ``now`` is the clock (inject a fake one to test STS expiry and the report's four hours);
     ``seed`` makes generated ids, secrets and Markers' signing key reproducible;

@@ -27,8 +27,10 @@ __all__ = [
     "PolicyKey",
     "PolicyVersion",
     "PrincipalKind",
+    "ResourceGroup",
     "Role",
     "SAMLProvider",
+    "ScopedAttachment",
     "StsSession",
     "User",
     "format_time",
@@ -187,6 +189,31 @@ class Attachment:
     policy: PolicyKey
     kind: PrincipalKind
     principal_id: str
+    attached: datetime
+
+
+@dataclass(slots=True)
+class ResourceGroup:
+    """A Resource Manager resource group: ``group_id`` is ``rg-...``, ``status`` OK or another
+    lifecycle state (Creating, PendingDelete)."""
+
+    group_id: str
+    name: str
+    display_name: str
+    created: datetime
+    status: str = "OK"
+
+
+@dataclass(slots=True)
+class ScopedAttachment:
+    """A policy attached to a principal within one resource group (Resource Manager
+    AttachPolicy). Kept apart from :class:`Attachment`: RAM's ListPoliciesFor* and
+    ListEntitiesForPolicy never show these."""
+
+    policy: PolicyKey
+    kind: PrincipalKind
+    principal_id: str
+    resource_group_id: str
     attached: datetime
 
 

@@ -25,8 +25,10 @@ from ..entities import (
     Policy,
     PolicyKey,
     PrincipalKind,
+    ResourceGroup,
     Role,
     SAMLProvider,
+    ScopedAttachment,
     StsSession,
     User,
 )
@@ -90,6 +92,9 @@ class State:
         self.saml_providers: OrderedTable[SAMLProvider] = OrderedTable()
         self.oidc_providers: OrderedTable[OIDCProvider] = OrderedTable()
         self.sessions: dict[str, StsSession] = {}
+        self.resource_groups: OrderedTable[ResourceGroup] = OrderedTable()
+        self.scoped: dict[tuple[str, PolicyKey, PrincipalRef], ScopedAttachment] = {}
+        """Resource-group attachments by (resource group id, policy, principal), in order."""
         self.report: CredentialReport | None = None
         self.previous_report: CredentialReport | None = None
 

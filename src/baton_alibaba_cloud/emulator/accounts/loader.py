@@ -24,6 +24,7 @@ from ..entities import (
     OIDCProvider,
     Policy,
     PolicyVersion,
+    ResourceGroup,
     Role,
     SAMLProvider,
     User,
@@ -84,6 +85,7 @@ def populate(backend: Backend, data: dict[str, Any]) -> None:
     _load_memberships(backend, data.get("memberships", []), created, problems)
     _load_roles(backend, data.get("roles", []), created, problems)
     _load_policies(backend, data.get("policies", []), created, problems)
+    _load_resource_groups(backend, data.get("resource_groups", []), created, problems)
     _load_attachments(backend, data.get("attachments", []), created, problems)
     _load_providers(backend, data, created)
     if problems:
@@ -244,10 +246,40 @@ def _load_attachments(backend: Backend, items: list[dict[str, Any]], default: da
         elif principal_id is None:
             problems.append(f"attachments[{index}].principal: no such {kind} "
                             f"{item['principal']!r}")
-        elif key in backend.attached_to.get((kind, principal_id), {}):
+        else:
+            _link(backend, index, item, key, (kind, principal_id), default, problems)
+
+
+def _link(backend: Backend, index: int, item: dict[str, Any], key: tuple[str, str],
+          ref: tuple[Any, str], default: datetime, problems: list[str]) -> None:
+    """One attachment: account-wide, or within ``resource_group`` when the item names one."""
+    when = _time(item, "attached", default)
+    scope = item.get("resource_group")
+    if scope is None:
+        if key in backend.attached_to.get(ref, {}):
             problems.append(f"attachments[{index}]: duplicate attachment")
         else:
-            backend.link_attachment(key, (kind, principal_id), _time(item, "attached", default))
+            backend.link_attachment(key, ref, when)
+    elif scope not in backend.resource_groups:
+        problems.append(f"attachments[{index}].resource_group: no such resource group "
+                        f"{scope!r}")
+    elif (scope, key, ref) in backend.scoped:
+        problems.append(f"attachments[{index}]: duplicate attachment")
+    else:
+        backend.link_scoped(scope, key, ref, when)
+
+
+def _load_resource_groups(backend: Backend, items: list[dict[str, Any]], default: datetime,
+                          problems: list[str]) -> None:
+    for index, item in enumerate(items):
+        if item["id"] in backend.resource_groups:
+            problems.append(f"resource_groups[{index}].id: duplicate resource group "
+                            f"{item['id']!r}")
+            continue
+        backend.add_resource_group(ResourceGroup(
+            group_id=item["id"], name=item["name"],
+            display_name=item.get("display_name") or item["name"],
+            created=_time(item, "created", default), status=item.get("status", "OK")))
 
 
 def _load_providers(backend: Backend, data: dict[str, Any], default: datetime) -> None:

@@ -13,6 +13,7 @@ from ..identity import Caller
 from ._common import BaseResponses, Wire
 from .ims_credentials import ImsCredentialResponses
 from .ram_policies import RamPolicyResponses
+from .resourcemanager import ResourceManagerResponses
 from .sts import StsResponses
 
 __all__ = ["dispatch", "implemented_actions"]
@@ -21,6 +22,7 @@ HANDLERS: dict[str, type[BaseResponses]] = {
     "ram": RamPolicyResponses,
     "ims": ImsCredentialResponses,
     "sts": StsResponses,
+    "resourcemanager": ResourceManagerResponses,
 }
 
 
