@@ -22,9 +22,12 @@ OTHER = "9988776655443322"
 ADMIN_KEY = ("LTAI5tReviewAdmin01", "review-admin-secret-do-not-leak-01")
 
 
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
 def ago(days: float) -> str:
-    """An ISO time ``days`` before now."""
-    return (datetime.now(UTC) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """An ISO time ``days`` before the tests started (fixed, so two syncs agree)."""
+    return (NOW - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def arn(kind: str, name: str) -> str:

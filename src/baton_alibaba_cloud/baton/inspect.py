@@ -39,9 +39,12 @@ from baton_alibaba_cloud.baton.lookup import (
     check_resource_type,
     resolve_principal,
 )
+from baton_alibaba_cloud.baton.pb import annotation_trait_pb2, annotations_pb2
 from baton_alibaba_cloud.baton.pb.entitlement_pb2 import Entitlement
 from baton_alibaba_cloud.baton.pb.resource_pb2 import Resource, ResourceId, ResourceType
 from baton_alibaba_cloud.baton.table import OutputFormat, emit_table
+
+_DESCRIPTORS = (annotation_trait_pb2, annotations_pb2)  # MessageToDict resolves Any by them
 
 __all__ = [
     "OutputFormat",

@@ -15,8 +15,8 @@ from typing import Any
 
 import click
 
-from baton_alibaba_cloud.baton import principals
-from baton_alibaba_cloud.baton.c1z.reader import C1zReader
+from baton_alibaba_cloud.baton import diff, principals
+from baton_alibaba_cloud.baton.c1z.reader import C1zReader, SyncRun
 from baton_alibaba_cloud.cli._errors import WorkFailed
 from baton_alibaba_cloud.cli._output import emit, format_option, option
 from baton_alibaba_cloud.connector import hygiene
@@ -30,7 +30,7 @@ _state: dict[str, Resolve] = {}
 def register(group: click.Group, file_option: Callable[[Any], Any], resolve: Resolve) -> None:
     """Add the review views to ``inspect`` (``resolve`` finds the ``-f`` given anywhere)."""
     _state["resolve"] = resolve
-    for command in (users, keys, principals_):
+    for command in (users, keys, principals_, diff_):
         file_option(command)
         group.add_command(command)
 
@@ -137,3 +137,48 @@ def principals_(file_: Path, output_format: str, resource: str, resource_type: s
     emit(principals.holder_rows(found), output_format, title=title,
          columns=["entitlement", "principal_type", "principal", "path", "principal_id"],
          data=principals.holders_json(found_resource, found))
+
+
+def _two_syncs(path: Path) -> tuple[str, str]:
+    with C1zReader.open(path) as reader:
+        runs: list[SyncRun] = [r for r in reader.sync_runs() if r.ended_at]
+    full = sorted((r for r in runs if r.sync_type == "full"), key=lambda r: str(r.ended_at))
+    if len(full) < 2:
+        raise WorkFailed(f"{path} holds {len(full)} finished full sync(s), and a diff needs two: "
+                         "sync again into the same file, or compare with --against OTHER.c1z")
+    return full[-2].sync_id, full[-1].sync_id
+
+
+@click.command("diff")
+@format_option
+@option("--against", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+        help="Compare with this older c1z of the same account, instead of the file's previous "
+             "sync.")
+@option("--exit-code", is_flag=True, help="Exit 1 when something changed (for scripts).")
+def diff_(file_: Path, output_format: str, against: Path | None, exit_code: bool) -> None:
+    """What changed between two syncs: resources and grants, direct or inherited (with the
+    direct change that caused each inherited one).
+
+    Compares the two syncs the file keeps (every sync keeps the previous one), or the file with
+    --against OTHER.c1z. Exits 0 whether or not something changed unless --exit-code.
+    """
+    path = _state["resolve"](file_) if "resolve" in _state else file_
+    with open_file(file_):
+        pass  # the one-line error for a missing file
+    old_id: str | None = None
+    new_id: str | None = None
+    old_path = against or path
+    if against is None:
+        old_id, new_id = _two_syncs(path)
+    with C1zReader.open(old_path, sync_id=old_id) as old, \
+            C1zReader.open(path, sync_id=new_id) as new:
+        accounts = hygiene.synced_account(old), hygiene.synced_account(new)
+        if accounts[0] != accounts[1]:
+            raise WorkFailed(f"{against} is account {accounts[0]} and {path} is account "
+                             f"{accounts[1]}; compare two syncs of the same account")
+        found = diff.diff(old, new)
+    title = f"Changes from sync {found.old_sync} to {found.new_sync}"
+    emit(diff.diff_rows(found), output_format, title=title, data=diff.diff_json(found),
+         columns=["change", "kind", "object", "how", "detail", "id"])
+    if exit_code and found.changed:
+        raise SystemExit(1)

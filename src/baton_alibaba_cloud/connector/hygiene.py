@@ -37,6 +37,7 @@ __all__ = [
     "is_direct",
     "key_rows",
     "load_hygiene",
+    "synced_account",
     "user_rows",
 ]
 
@@ -141,6 +142,14 @@ def _as_of(reader: C1zReader) -> datetime:
         except ValueError:
             pass
     return datetime.now(UTC)
+
+
+def synced_account(reader: C1zReader) -> str | None:
+    """The uid of the account the file was synced from (not an external one trust names)."""
+    for res in reader.resources(ids.ACCOUNT):
+        if not res.profile.fields["external"].bool_value:
+            return res.id.resource
+    return None
 
 
 def load_hygiene(reader: C1zReader) -> Hygiene:
