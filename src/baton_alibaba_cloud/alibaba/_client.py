@@ -9,7 +9,6 @@ python-sdk.md §4.2). Clock, nonce, sleep and session are injectable for tests.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import platform
 import time
@@ -22,9 +21,8 @@ from types import TracebackType
 from typing import Any, Literal
 
 import aiohttp
-from multidict import CIMultiDictProxy
 
-from . import _pages
+from . import _pages, _transport
 from ._credentials import (
     Credentials,
     CredentialsProvider,
@@ -32,18 +30,12 @@ from ._credentials import (
     renew_credentials,
     utc_now,
 )
-from ._errors import (
-    AlibabaError,
-    AuthenticationError,
-    ThrottlingError,
-    TransportError,
-    error_class_for,
-    error_from_body,
-)
+from ._errors import AlibabaError, AuthenticationError, PagingError, ThrottlingError
 from ._ratelimit import RateLimiter
 from ._retry import RetryPolicy
 from ._signer import EMPTY_SHA256, SignedRequest, canonical_query, format_date, sign_request
 from .endpoints import Endpoint, Endpoints
+from .paging import PageGuard
 
 __all__ = ["VERSIONS", "AlibabaClient", "ClientStats", "redact_headers", "sts_client_factory"]
 
@@ -103,6 +95,13 @@ class ClientStats:
     bytes_received: int = 0
 
     @property
+    def waiting(self) -> int:
+        """Requests waiting right now past a few seconds for any answer (a silent endpoint)."""
+        return self.silence.waiting if self.silence is not None else 0
+
+    silence: _transport.SilenceWatch | None = None
+
+    @property
     def total_requests(self) -> int:
         return sum(self.requests.values())
 
@@ -137,13 +136,13 @@ class AlibabaClient:
             self.limiter = RateLimiter(rate_limits)
         self.retry = retry or RetryPolicy()
         self._timeout = aiohttp.ClientTimeout(total=timeout)
-        self._timeout_s = timeout
+        self._silence = _transport.SilenceWatch(timeout)
         self._clock = clock
         self._nonce = nonce
         self._validate = validate
         self._user_agent = user_agent
-        self.stats = ClientStats()
-        self._ahead: set[asyncio.Task[dict[str, Any]]] = set()
+        self.stats = ClientStats(silence=self._silence)
+        self._ahead: set[asyncio.Task[tuple[dict[str, Any], int]]] = set()
 
     async def __aenter__(self) -> AlibabaClient:
         return self
@@ -192,6 +191,14 @@ class AlibabaClient:
         ``anonymous`` sends no Authorization (STS AssumeRoleWithOIDC). Raises an
         :class:`AlibabaError` subclass chosen by the API's code.
         """
+        answer, _ = await self._request(service, action, params, anonymous=anonymous)
+        return answer
+
+    async def _request(
+        self, service: ServiceName, action: str,
+        params: Mapping[str, str | int | bool] | None, *, anonymous: bool = False,
+    ) -> tuple[dict[str, Any], int]:
+        """``call``, with the size in bytes of the answer (the page guards count it)."""
         if service not in VERSIONS:
             raise ValueError(f"unknown service {service!r}; expected one of {sorted(VERSIONS)}")
         wire = _wire(params)
@@ -205,7 +212,7 @@ class AlibabaClient:
 
         used: Credentials | None = None
 
-        async def attempt(number: int) -> dict[str, Any]:
+        async def attempt(number: int) -> tuple[dict[str, Any], int]:
             nonlocal used
             async with self.limiter.slot(service, action):
                 # after the wait for the action's quota, which may outlast a session
@@ -247,23 +254,22 @@ class AlibabaClient:
         size = max_items if max_items is not None else _pages.max_items(service, action)
         if size is not None and "MaxItems" not in base:
             base["MaxItems"] = size
-        seen: set[str] = set()
-        ahead = self._page_task(self.call(service, action, base))
+        guard = PageGuard(service, action, size)
+        ahead = self._page_task(self._request(service, action, base))
         try:
             while True:
-                page = await ahead
+                page, weight = await ahead
+                guard.page(weight)
                 if not _pages.is_truncated(page):
                     yield page
                     return
-                marker = page.get("Marker")
-                if not isinstance(marker, str) or not marker or marker in seen:
+                try:
+                    marker = guard.token("Marker", page.get("Marker"))
+                except PagingError as error:
+                    error.request_id = str(page.get("RequestId") or "") or None
                     yield page
-                    raise TransportError(
-                        "InvalidMarker", "a truncated page came without a new Marker",
-                        action=action, service=service, request_id=page.get("RequestId"),
-                    )
-                seen.add(marker)
-                ahead = self._page_task(self.call(service, action, {**base, "Marker": marker}))
+                    raise
+                ahead = self._page_task(self._request(service, action, {**base, "Marker": marker}))
                 await asyncio.sleep(0)  # let it send now, not when the caller next awaits
                 yield page
         finally:
@@ -313,8 +319,8 @@ class AlibabaClient:
             ahead.cancel()
 
     def _page_task(
-        self, call: Coroutine[Any, Any, dict[str, Any]]
-    ) -> asyncio.Task[dict[str, Any]]:
+        self, call: Coroutine[Any, Any, tuple[dict[str, Any], int]]
+    ) -> asyncio.Task[tuple[dict[str, Any], int]]:
         """A page request running ahead of its reader, the client's until it ends (``close``
         cancels it); a failure nobody awaited (the reader stopped early) is not logged as
         never retrieved."""
@@ -323,7 +329,7 @@ class AlibabaClient:
         task.add_done_callback(self._ahead_done)
         return task
 
-    def _ahead_done(self, task: asyncio.Task[dict[str, Any]]) -> None:
+    def _ahead_done(self, task: asyncio.Task[tuple[dict[str, Any], int]]) -> None:
         self._ahead.discard(task)
         if not task.cancelled():
             task.exception()
@@ -348,9 +354,9 @@ class AlibabaClient:
         return signed
 
     async def _attempt(
-        self, service: str, action: str, wire: Mapping[str, str], number: int,
+        self, service: ServiceName, action: str, wire: Mapping[str, str], number: int,
         creds: Credentials | None,
-    ) -> dict[str, Any]:
+    ) -> tuple[dict[str, Any], int]:
         key = f"{service}:{action}"
         endpoint = self._parsed[service]
         signed = self._sign(endpoint, service, action, wire, creds)
@@ -360,10 +366,13 @@ class AlibabaClient:
         request_id: str | None = None
         code = ""
         try:
-            status, raw, headers = await self._post(endpoint, signed, service, action)
-            self.stats.bytes_received += len(raw)
-            request_id = headers.get("x-acs-request-id")
-            result = self._decode(service, action, status, raw, headers, creds)
+            answer = await self._post(endpoint, signed, service, action)
+            status = answer.status
+            self.stats.bytes_received += len(answer.body)
+            request_id = answer.headers.get("x-acs-request-id")
+            result = _transport.decode(
+                service, action, answer, str(endpoint.base_url),
+                access_key_id=creds.access_key_id if creds else None)
             request_id = str(result.get("RequestId") or request_id or "") or None
         except AlibabaError as error:
             self.stats.errors[error.code] += 1
@@ -376,57 +385,28 @@ class AlibabaClient:
             self._log(key, number, status, code, time.monotonic() - started, request_id,
                       signed)
         self.limiter.on_success(service, action)
-        return result
+        return result, len(answer.body)
 
     async def _post(
         self, endpoint: Endpoint, signed: SignedRequest, service: str, action: str
-    ) -> tuple[int, bytes, CIMultiDictProxy[str]]:
-        try:
-            async with self._http().post(
-                endpoint.url(signed.url_query), headers=signed.headers, timeout=self._timeout
-            ) as response:
-                return response.status, await response.read(), response.headers
-        except TimeoutError:
-            raise TransportError(
-                "Timeout", f"no answer within {self._timeout_s:g}s", action=action, service=service
-            ) from None
-        except aiohttp.ClientPayloadError as error:
-            raise TransportError(
-                "TruncatedResponse", f"the answer was cut short ({type(error).__name__})",
-                action=action, service=service,
-            ) from None
-        except aiohttp.ClientError as error:
-            raise TransportError(
-                "ConnectionError", f"{type(error).__name__}: {error}", action=action,
-                service=service,
-            ) from None
+    ) -> _transport.Answer:
+        """One exchange, watched: a silent endpoint is reported while the request waits."""
+        silent = False
 
-    def _decode(
-        self, service: str, action: str, status: int, raw: bytes,
-        headers: Mapping[str, str], creds: Credentials | None,
-    ) -> dict[str, Any]:
-        retry_after = _retry_after(headers)
-        request_id = headers.get("x-acs-request-id")
+        def fire() -> None:
+            nonlocal silent
+            silent = True
+            self._silence.begin(endpoint.host, f"{service.upper()} {action}")
+
+        watch = asyncio.get_running_loop().call_later(self._silence.after, fire)
         try:
-            body: Any = json.loads(raw) if raw else None
-        except ValueError:
-            body = None
-        if isinstance(body, dict) and 200 <= status < 300:
-            return body
-        if isinstance(body, dict):
-            raise error_from_body(
-                body, service=service, action=action, http_status=status, request_id=request_id,
-                access_key_id=creds.access_key_id if creds else None, retry_after=retry_after,
-            )
-        cls = error_class_for("", status) if status >= 300 else TransportError
-        code = "InvalidResponse" if status < 300 else f"HTTP{status}"
-        if status >= 300 and retry_after is not None:
-            cls = ThrottlingError
-        raise cls(
-            code, f"HTTP {status} with a truncated or non-JSON body ({len(raw)} bytes)",
-            action=action, service=service, http_status=status, request_id=request_id,
-            retry_after=retry_after,
-        )
+            return await _transport.post(
+                self._http(), endpoint.url(signed.url_query), signed.headers, self._timeout,
+                service=service, action=action)
+        finally:
+            watch.cancel()
+            if silent:
+                self._silence.end()
 
     def _log(
         self, key: str, attempt: int, status: int | str, code: str, duration: float,
@@ -443,16 +423,6 @@ class AlibabaClient:
             fields["code"] = code
         fields["headers"] = redact_headers(signed.headers)
         logger.debug("%s %s", key, code or status, extra=fields)
-
-
-def _retry_after(headers: Mapping[str, str]) -> float | None:
-    """``x-acs-retry-after`` in milliseconds (what the SDK assumes) as seconds."""
-    value = headers.get("x-acs-retry-after")
-    try:
-        millis = float(value) if value is not None else 0.0
-    except ValueError:
-        return None
-    return millis / 1000.0 if millis > 0 else None
 
 
 def sts_client_factory(endpoints: Endpoints | None = None, **options: Any) -> StsClientFactory:

@@ -17,7 +17,9 @@ __all__ = [
     "AuthenticationError",
     "ClockSkewError",
     "ConflictError",
+    "NotAlibabaError",
     "NotFoundError",
+    "PagingError",
     "PermissionDeniedError",
     "ServerError",
     "ThrottlingError",
@@ -51,6 +53,7 @@ class AlibabaError(Exception):
         access_denied_detail: Mapping[str, Any] | None = None,
         access_key_id: str | None = None,
         retry_after: float | None = None,
+        max_attempts: int | None = None,
     ) -> None:
         super().__init__(code, message)
         self.code = code
@@ -63,6 +66,9 @@ class AlibabaError(Exception):
         self.access_denied_detail = dict(access_denied_detail or {})
         self.access_key_id = access_key_id
         self.retry_after = retry_after
+        self.max_attempts = max_attempts
+        """At most this many attempts of the request (the policy's own bound when ``None``):
+        an answer that made no sense, or a silent endpoint, is asked again only a few times."""
 
     def hint(self) -> str:
         """What the person should do; subclasses know better than the base class."""
@@ -191,6 +197,26 @@ class TransportError(AlibabaError):
 
     def hint(self) -> str:
         return "the endpoint did not answer properly; check the network and the endpoint URL"
+
+
+class PagingError(TransportError):
+    """A listing that cannot be real: a repeated token, or more pages or bytes than any
+    account holds. Not retried: asking again walks the same endless listing."""
+
+    retryable = False
+
+    def hint(self) -> str:
+        return ("the endpoint does not end the listing as Alibaba Cloud does; check the "
+                "endpoint URL and any proxy in between")
+
+
+class NotAlibabaError(TransportError):
+    """The endpoint answered, but not as Alibaba Cloud's API does (no RequestId, a web page, a
+    JSON body of another API): a wrong endpoint URL or a proxy in the way."""
+
+    def hint(self) -> str:
+        return ("check --ram-endpoint, --ims-endpoint and --sts-endpoint (and any proxy in "
+                "between)")
 
 
 _EXACT: dict[str, type[AlibabaError]] = {

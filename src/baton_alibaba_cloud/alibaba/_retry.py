@@ -65,7 +65,8 @@ class RetryPolicy:
             try:
                 return await attempt_fn(attempt)
             except AlibabaError as error:
-                if not error.retryable or attempt >= self.max_attempts:
+                limit = min(self.max_attempts, error.max_attempts or self.max_attempts)
+                if not error.retryable or attempt >= limit:
                     raise
                 wait = self.delay(attempt, error)
                 if self.clock() - started + wait > self.max_total:

@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from baton_alibaba_cloud.alibaba import AlibabaError
+from baton_alibaba_cloud.alibaba.paging import PageGuard
 from baton_alibaba_cloud.connector._context import Api
 
 __all__ = ["ReportPoller", "fetch_report", "parse_report"]
@@ -95,16 +96,20 @@ async def _wait_until_ready(api: Api, poller: ReportPoller) -> str:
 
 
 async def _read_pages(api: Api) -> list[str]:
-    """Each page's Base64 ``Content``, following ``NextToken`` while ``IsTruncated``."""
+    """Each page's Base64 ``Content``, following ``NextToken`` while ``IsTruncated``; a token
+    seen before, or more pages or bytes than the largest account's report, stops the loop."""
+    guard = PageGuard("ims", "GetCredentialReport", int(_PAGE))
     contents: list[str] = []
     params: dict[str, str] = {"MaxItems": _PAGE}
     while True:
         page = await api.call("ims", "GetCredentialReport", params)
-        contents.append(str(page.get("Content") or ""))
-        token = page.get("NextToken")
-        if str(page.get("IsTruncated", "false")).lower() != "true" or not token:
+        content = str(page.get("Content") or "")
+        guard.page(len(content))
+        contents.append(content)
+        if str(page.get("IsTruncated", "false")).lower() != "true":
             return contents
-        params = {"MaxItems": _PAGE, "NextToken": str(token)}
+        token = guard.token("NextToken", page.get("NextToken"))
+        params = {"MaxItems": _PAGE, "NextToken": token}
 
 
 def parse_report(pages: list[str]) -> Rows:
