@@ -294,25 +294,27 @@ class AlibabaClient:
         base: dict[str, str | int | bool] = dict(params or {})
         size = page_size or _pages.page_size(service, action)
         base.setdefault("PageSize", size)
+        guard = PageGuard(service, action, size)
         number = 1
-        ahead = self._page_task(self.call(service, action, {**base, "PageNumber": number}))
+        ahead = self._page_task(self._request(service, action, {**base, "PageNumber": number}))
         try:
             seen = 0
             while True:
-                page = await ahead
+                page, weight = await ahead
+                guard.page(weight)
                 count, total = _pages.page_count(page, service, action)
                 seen += count
                 if seen >= total or count == 0:
                     yield page
                     if seen < total:
-                        raise TransportError(
+                        raise PagingError(
                             "InvalidPage", f"page {number} was empty before TotalCount {total} "
                             f"(read {seen})", action=action, service=service,
                             request_id=page.get("RequestId"))
                     return
                 number += 1
                 ahead = self._page_task(
-                    self.call(service, action, {**base, "PageNumber": number}))
+                    self._request(service, action, {**base, "PageNumber": number}))
                 await asyncio.sleep(0)
                 yield page
         finally:
