@@ -8,6 +8,9 @@ and prints rows (``_output.emit``).
 
 from __future__ import annotations
 
+import csv
+import os
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +19,7 @@ from typing import Any
 import click
 
 from baton_alibaba_cloud.baton import diff, principals
+from baton_alibaba_cloud.baton import export as exporting
 from baton_alibaba_cloud.baton.c1z.reader import C1zReader, SyncRun
 from baton_alibaba_cloud.cli._errors import WorkFailed
 from baton_alibaba_cloud.cli._output import emit, format_option, option
@@ -30,8 +34,9 @@ _state: dict[str, Resolve] = {}
 def register(group: click.Group, file_option: Callable[[Any], Any], resolve: Resolve) -> None:
     """Add the review views to ``inspect`` (``resolve`` finds the ``-f`` given anywhere)."""
     _state["resolve"] = resolve
-    for command in (users, keys, principals_, diff_):
+    for command in (users, keys, principals_, diff_, export_csv):
         file_option(command)
+    for command in (users, keys, principals_, diff_, export):
         group.add_command(command)
 
 
@@ -182,3 +187,29 @@ def diff_(file_: Path, output_format: str, against: Path | None, exit_code: bool
          columns=["change", "kind", "object", "how", "detail", "id"])
     if exit_code and found.changed:
         raise SystemExit(1)
+
+
+@click.group()
+def export() -> None:
+    """Write the access of the latest sync for spreadsheets (csv)."""
+
+
+@export.command("csv")
+@option("--out", type=click.Path(dir_okay=False, path_type=Path),
+        help="Write to this file (created readable by its owner only) instead of stdout.")
+def export_csv(file_: Path, out: Path | None) -> None:
+    """One row per principal and entitlement, expanded grants included: the columns of the
+    baton CLI's `export csv`, then Grant (direct or inherited) and Path."""
+    with open_file(file_) as reader:
+        if out is None:
+            _write_csv(reader, sys.stdout)
+            return
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
+            _write_csv(reader, handle)
+
+
+def _write_csv(reader: C1zReader, handle: Any) -> None:
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow(exporting.COLUMNS)
+    writer.writerows(exporting.export_rows(reader))
