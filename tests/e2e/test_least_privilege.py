@@ -62,15 +62,20 @@ def _called(emu: RunningEmulator) -> set[str]:
 
 
 async def _provision(config: ConnectorConfig, path: Path) -> None:
-    """Grant and revoke one edge of every provisionable kind, looked up in the synced file."""
+    """Grant and revoke one edge of every provisionable kind, looked up in the synced file,
+    each twice: the second answer ("already") is re-read with ListGroupsForUser or
+    ListPoliciesFor*, which the policy must allow too."""
     bob = f"acs:ram::{UID}:user/bob"
     edges = [(f"group:acs:ram::{UID}:group/admins:member", "user", bob)] + [
         (f"policy:acs:ram::{UID}:policy/Audit:attached", kind, f"acs:ram::{UID}:{kind}/{name}")
         for kind, name in (("user", "bob"), ("group", "readers"), ("role", "auditor"))]
     for entitlement, kind, principal in edges:
         done = await run.grant(config, path, entitlement, kind, principal)
+        assert (await run.grant(config, path, entitlement, kind, principal)).outcome == (
+            "already granted")
         await run.sync(config, path)
         await run.revoke(config, path, done.grant.id)
+        assert (await run.revoke(config, path, done.grant.id)).outcome == "already revoked"
 
 
 def _fixed(value: bool) -> property:

@@ -112,9 +112,9 @@ class ClientCounters:
 def _grant(config: ConnectorConfig, path: Path, values: dict[str, Any]) -> None:
     done = asyncio.run(run.grant(config, path, values["grant-entitlement"],
                                  values["grant-principal-type"], values["grant-principal"]))
-    click.echo(f"granted: {done.grant.id}")
+    click.echo(f"{done.outcome}: {done.grant.id}")
 
 
 def _revoke(config: ConnectorConfig, path: Path, grant_id: str) -> None:
     done = asyncio.run(run.revoke(config, path, grant_id))
-    click.echo(f"revoked: {done.grant.id or grant_id}")
+    click.echo(f"{done.outcome}: {done.grant.id or grant_id}")

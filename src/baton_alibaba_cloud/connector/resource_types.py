@@ -70,6 +70,9 @@ _ATTACH = tuple(
     _ram(f"{verb}Policy{prep}{kind}", f"{verb.lower()} a policy {prep.lower()} a {kind.lower()}")
     for verb, prep in (("Attach", "To"), ("Detach", "From"))
     for kind in ("User", "Group", "Role")
+) + tuple(
+    _ram(f"ListPoliciesFor{kind}", f"re-read a {kind.lower()}'s policies after an 'already' answer")
+    for kind in ("User", "Group", "Role")
 )
 
 RESOURCE_TYPES: tuple[ResourceTypeSpec, ...] = (
@@ -105,6 +108,7 @@ RESOURCE_TYPES: tuple[ResourceTypeSpec, ...] = (
             "provisioning": (
                 _ram("AddUserToGroup", "grant group membership"),
                 _ram("RemoveUserFromGroup", "revoke group membership"),
+                _ram("ListGroupsForUser", "re-read a membership after an 'already' answer"),
             ),
         },
     ),

@@ -122,14 +122,30 @@ async def grant(
 
 
 async def revoke(config: ConnectorConfig, path: Path, grant_id: str) -> Provisioned:
-    """Revoke a grant of the c1z at ``path``."""
+    """Revoke a grant of the c1z at ``path``; an inherited one is refused before any call."""
     _require_provisioning(config)
     with C1zReader.open(Path(path)) as reader:
         existing = reader.get_grant(grant_id)
-    if existing is None:
-        raise ProvisioningError(f"no grant {grant_id} in {path}; sync first")
+        if existing is None:
+            raise ProvisioningError(f"no grant {grant_id} in {path}; sync first")
+        refusal = provisioning.inherited_refusal(existing, _namer(reader))
+        if refusal is not None:
+            raise ProvisioningError(refusal)
     async with client_for(config) as client:
-        return await provisioning.revoke(client, existing)
+        done = await provisioning.revoke(client, existing)
+    others = sorted(src for src in existing.sources.sources if src != existing.entitlement.id)
+    if others:
+        log.warning("%s still holds %s through %s (expanded grants; sync to see them)",
+                    existing.principal.id.resource, existing.entitlement.id, ", ".join(others))
+    return done
+
+
+def _namer(reader: C1zReader) -> Callable[[ResourceId], str]:
+    """A resource's display name in the file (its id when it has none or is missing)."""
+    def name(rid: ResourceId) -> str:
+        found = reader.get_resource(rid.resource_type, rid.resource)
+        return found.display_name if found is not None and found.display_name else rid.resource
+    return name
 
 
 def _require_provisioning(config: ConnectorConfig) -> None:
