@@ -1,7 +1,7 @@
 """Regenerate the API metadata snapshots from the installed official Alibaba Cloud SDK packages.
 
 Why: the client and the emulator validate every request against one source of API facts
-(CONTRACT §5, DESIGN "API facts are data"). Those facts come from Alibaba's own generated SDKs,
+(docs/model.md §5, docs/architecture.md). Those facts come from Alibaba's own generated SDKs,
 read with ``ast`` (nothing is imported), so the snapshot can be regenerated when the SDKs move.
 
 How to regenerate (after changing the pinned SDK versions in pyproject.toml)::
@@ -17,9 +17,9 @@ flattening style: ``simple``, ``repeatList`` (``Tag.1.Key``), ``flat`` (``Name.k
 types, and from their docstrings ranges ("Valid values: 1 to 1000"), defaults, enum values and
 "This parameter is required.". From the response models: the JSON field tree.
 
-The docstrings are silent or unreliable in places (alibaba-api.md §3: RAM required flags), so
+The docstrings are silent or unreliable in places (docs/alibaba.md §3: RAM required flags), so
 the ``OVERLAY`` table below adds the MaxItems ranges, required parameters and enums that
-alibaba-api.md §3.0/§3 states. Every such value is marked ``"reference"`` in the parameter's
+docs/alibaba.md §3.0/§3 states. Every such value is marked ``"reference"`` in the parameter's
 ``sources``; values read from the SDK are marked ``"sdk"``.
 
 The output is deterministic (sorted keys, two-space indent, trailing newline): running the script
@@ -51,7 +51,7 @@ SERVICES: dict[str, tuple[str, str, str, str]] = {
 OPENAPI_DIST = "alibabacloud-tea-openapi"
 
 # --- the reference overlay -------------------------------------------------------------------
-# Facts from ../shared/reference/alibaba-api.md that the SDK docstrings do not state.
+# Facts from docs/alibaba.md that the SDK docstrings do not state.
 # Only fills gaps: a value the SDK already gives is kept (and stays marked "sdk"); the test
 # checks that the merged MaxItems ranges equal the §3.0 table.
 _RANGES: dict[tuple[str, str], tuple[int, int, int]] = {  # §3.0 (min, max, default)

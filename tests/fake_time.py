@@ -1,7 +1,7 @@
 """A monotonic clock that moves only when the code under test sleeps.
 
 Why shared: the rate limiter, the retry policy and the credential report poller all take an
-injected ``clock`` and ``sleep`` (DESIGN habit 5); their tests never sleep for real and assert
+injected ``clock`` and ``sleep`` (time is a dependency); their tests never sleep for real and assert
 on what was slept.
 """
 

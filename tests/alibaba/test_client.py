@@ -372,7 +372,7 @@ async def test_validate_refuses_before_sending(fake_api: FakeApi) -> None:
 async def test_validation_is_on_in_tests_and_with_debug_logging(
     fake_api: FakeApi, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """CONTRACT §5: the client validates every request in tests and at --log-level debug."""
+    """docs/model.md §5: the client validates every request in tests and at --log-level debug."""
     assert _client.VALIDATE_REQUESTS, "tests/conftest.py turns request validation on"
     monkeypatch.setattr(_client, "VALIDATE_REQUESTS", False)
     client = AlibabaClient(StaticProvider("testid", "testsecret", None),

@@ -2,7 +2,7 @@
 
 The snapshots are the single source of API facts for the client and the emulator, so these
 tests pin the three things that matter: they regenerate byte for byte from the pinned SDKs,
-every action the product calls is there with the page sizes of alibaba-api.md §3.0, and
+every action the product calls is there with the page sizes of docs/alibaba.md §3.0, and
 ``validate_request`` refuses bad requests with Alibaba's codes.
 """
 
@@ -52,7 +52,7 @@ RESOURCE_DIRECTORY = (
     "ListControlPolicyAttachmentsForTarget",
 )
 
-#: alibaba-api.md §3.0, "MaxItems range / default".
+#: docs/alibaba.md §3.0, "MaxItems range / default".
 PAGE_RANGES: dict[tuple[Service, str], tuple[int, int]] = {
     ("ims", "ListUsers"): (1, 1000),
     ("ims", "ListUserBasicInfos"): (1, 1000),

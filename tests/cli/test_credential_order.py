@@ -1,4 +1,4 @@
-"""CONTRACT §1's order: the flag pair, else --profile, else the default chain (environment,
+"""docs/model.md §1's order: the flag pair, else --profile, else the default chain (environment,
 OIDC, CLI profile, ECS role); --role-arn wraps whichever base was chosen."""
 
 from __future__ import annotations

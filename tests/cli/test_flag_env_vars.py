@@ -1,4 +1,4 @@
-"""CONTRACT §1: every flag ``--foo-bar`` of every command also reads ``BATON_FOO_BAR``."""
+"""docs/model.md §1: every flag ``--foo-bar`` of every command also reads ``BATON_FOO_BAR``."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Pure transforms on canned payloads (alibaba-api.md §3 shapes): required fields fail
+"""Pure transforms on canned payloads (docs/alibaba.md §3 shapes): required fields fail
 loudly, optional ones are absent rather than empty."""
 
 from __future__ import annotations

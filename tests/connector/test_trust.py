@@ -1,4 +1,4 @@
-"""Trust policy parsing (CONTRACT §3) on canned documents: every principal form, Condition,
+"""Trust policy parsing (docs/model.md §3) on canned documents: every principal form, Condition,
 Deny, and malformed input that must warn rather than fail."""
 
 from __future__ import annotations

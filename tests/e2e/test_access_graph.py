@@ -1,7 +1,7 @@
 """Issue 4 end to end: an emulator account built to exercise the whole access graph, synced
 through the real client, and the c1z's grants listed exactly, direct and expanded.
 
-The account (``ACCOUNT`` below) has one of everything the contract maps (CONTRACT §2-3):
+The account (``ACCOUNT`` below) has one of everything the contract maps (docs/model.md §2-3):
 policies attached to users, groups and roles; trust policies naming the account root, a user
 (with a Condition), a role (a chain), a user of another account (with a Condition), two
 services, a SAML and an OIDC provider (with a Condition), an explicit Deny, a two-role trust

@@ -1,4 +1,4 @@
-"""Our c1z as the Go ``baton`` CLI reads it (reference/baton.md §1, §6), without our reader:
+"""Our c1z as the Go ``baton`` CLI reads it (docs/c1z-format.md §3, §6), without our reader:
 the envelope with ``zstandard``, the database with plain ``sqlite3``, and every lookup the CLI
 makes as an SQL join (a grant's entitlement, principal, entitlement resource and resource type;
 a resource's type and parent), for the latest and the previous full sync of the file."""

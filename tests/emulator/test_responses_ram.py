@@ -261,7 +261,7 @@ def test_quotas_limit_groups_per_user(backend: Backend) -> None:
 ])
 def test_default_page_size_is_the_metadata_default(service: str, action: str, outer: str,
                                                    inner: str) -> None:
-    """No MaxItems → the default of alibaba-api.md §3.0 (IMS ListUsers 1000, the rest 100)."""
+    """No MaxItems → the default of docs/alibaba.md §3.0 (IMS ListUsers 1000, the rest 100)."""
     from baton_alibaba_cloud.emulator.accounts.generator import Spec, generate
 
     backend = Backend.from_account(generate(Spec(

@@ -1,4 +1,4 @@
-"""Every error code of issue 3 reaches the official SDK with alibaba-api.md §4's HTTP status.
+"""Every error code of issue 3 reaches the official SDK with docs/alibaba.md §4's HTTP status.
 
 Why through the SDK: the status and code a client sees are decided by the whole path (gateway
 check, backend rule, error body, HTTP status), and the official client is the judge of what

@@ -3,7 +3,7 @@
 Why this shape (httpx/botocore): the client owns transport, signing, retries, rate limits and
 error mapping, and nothing else; loops over pages and concurrency belong to the caller. A shared
 ``aiohttp.ClientSession`` keeps connections pooled (the SDK's async path opens one per call,
-python-sdk.md §4.2). Clock, nonce, sleep and session are injectable for tests.
+docs/alibaba.md §7). Clock, nonce, sleep and session are injectable for tests.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ EXPIRED_TOKEN = "InvalidSecurityToken.Expired"
 VALIDATE_REQUESTS = False
 """Validate every request against the API metadata snapshot before sending it, in every client
 whose ``validate`` is left at ``None``. The test suite turns it on (``tests/conftest.py``);
-``--log-level debug`` does the same through the logger level (CONTRACT §5)."""
+``--log-level debug`` does the same through the logger level (docs/model.md §5)."""
 
 
 def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:

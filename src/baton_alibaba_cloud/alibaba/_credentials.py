@@ -1,7 +1,7 @@
 """Credentials, the provider protocol, simple providers, single-flight refresh and the chain.
 
 Why async providers with one in-flight refresh: the official SDK refreshes under a thread lock
-that stalls the event loop for seconds (python-sdk.md §5.3). Here every waiter awaits the same
+that stalls the event loop for seconds (docs/alibaba.md §7). Here every waiter awaits the same
 task, so 50 concurrent requests on a cold or stale cache cause exactly one STS call.
 Secrets never appear in ``repr``/``str`` or in any error message.
 """

@@ -3,7 +3,7 @@
 Why the CLI file: it is where people already keep their keys (``aliyun configure``), so
 ``--profile prod`` should just work. The modes map onto the other providers: ``AK`` and
 ``StsToken`` are static, ``RamRoleArn`` is AssumeRole over the profile's AK, ``EcsRamRole`` is the
-instance role. The chain follows CONTRACT.md §1: env pair → OIDC env → CLI profile → ECS role.
+instance role. The chain follows docs/model.md §1: env pair → OIDC env → CLI profile → ECS role.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Per-action token buckets under the published quotas, adaptive on throttling.
 
-Why per action: Alibaba counts quotas per account *per API* (alibaba-api.md §5), so a slow
+Why per action: Alibaba counts quotas per account *per API* (docs/alibaba.md §5), so a slow
 ``AddUserToGroup`` must not hold back ``ListUsers``. Why adaptive: other tools share the account's
 quota, so a ``Throttling`` answer means our share is smaller than published; we cut that action's
 rate multiplicatively and win it back additively on success (AIMD). Why a semaphore too: the
@@ -22,7 +22,7 @@ from . import metadata
 
 __all__ = ["RateLimiter", "TokenBucket", "published_rate"]
 
-# alibaba-api.md §5. IMS has no published table: RAM-like values by the same pattern.
+# docs/alibaba.md §5. IMS has no published table: RAM-like values by the same pattern.
 _MEMBERSHIP = frozenset({
     "AddUserToGroup", "RemoveUserFromGroup", "AttachPolicyToUser", "AttachPolicyToGroup",
     "AttachPolicyToRole", "DetachPolicyFromUser", "DetachPolicyFromGroup", "DetachPolicyFromRole",

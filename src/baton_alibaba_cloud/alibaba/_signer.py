@@ -5,7 +5,7 @@ primitives, so a request the client builds and a request the emulator accepts ca
 Nothing here does I/O or reads a clock; the caller passes the date and nonce, which makes the
 official worked example and the captured SDK requests reproducible byte for byte.
 
-Reference: ``../shared/reference/alibaba-api.md`` §1.
+Reference: ``docs/alibaba.md`` §1.
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 and request validation.
 
 Why: the client and the emulator must agree with Alibaba on which actions exist, which
-parameters each takes and how large a page may be. Those facts are data (DESIGN "API facts are
-data"): ``data/{ram,ims,sts,resourcemanager}.json``, generated from the official SDK packages,
+parameters each takes and how large a page may be. Those facts are data (docs/architecture.md,
+``alibaba/``): ``data/{ram,ims,sts,resourcemanager}.json``, generated from the official SDKs,
 read here and nowhere else. Our client validates its own requests with :func:`validate_request`
 (in tests and at ``--log-level debug``); the emulator validates every incoming request with it,
 so both refuse exactly the same things with the real error codes.
@@ -13,10 +13,10 @@ Regenerating the data (after changing the pinned SDK versions in ``pyproject.tom
     .venv/bin/python scripts/refresh_metadata.py
 
 Each parameter records where each fact came from: ``sources["maximum"] == "sdk"`` (a request
-model docstring) or ``"reference"`` (``../shared/reference/alibaba-api.md`` §3, applied by the
+model docstring) or ``"reference"`` (``docs/alibaba.md`` §3, applied by the
 script's overlay where the SDK is silent, e.g. required flags, which RAM's docs leave unmarked).
 
-Error codes (``../shared/reference/alibaba-api.md`` §4), checked in this order:
+Error codes (``docs/alibaba.md`` §4), checked in this order:
 
 =========================  ====  ====================================================
 unknown action             404   ``InvalidAction.NotFound``

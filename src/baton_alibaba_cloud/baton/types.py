@@ -1,6 +1,6 @@
 """Typed builders for ``c1.connector.v2`` messages, with the frozen baton id rules.
 
-Ids are external contracts (``../shared/CONTRACT.md`` §3, ``reference/baton.md`` §3): C1 and the
+Ids are external contracts (``docs/model.md`` §3, ``docs/c1z-format.md`` §5): C1 and the
 ``baton`` tools key history on them, so every connector builds them here and nowhere else.
 Optional arguments are ``None`` (never ``""``) and leave the proto field unset. Naive datetimes
 are taken as UTC.

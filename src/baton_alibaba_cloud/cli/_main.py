@@ -2,7 +2,7 @@
 
 Why ``main`` catches everything itself: click's standalone mode prints a traceback for any
 exception it does not know. A connector run by a scheduler must instead end with one line that
-says what happened and what to do, and an exit status a script can branch on (CONTRACT §1).
+says what happened and what to do, and an exit status a script can branch on (docs/model.md §1).
 """
 
 from __future__ import annotations

@@ -86,7 +86,7 @@ def slim_grant(
 
 
 def expandable_for(principal: ResourceId) -> GrantExpandable | None:
-    """CONTRACT §3: a group principal's holders are its members (shallow), a role principal's
+    """docs/model.md §3: a group principal's holders are its members (shallow), a role principal's
     are whoever may assume it; other principals expand to no one."""
     if principal.resource_type == ids.GROUP:
         return bt.grant_expandable(

@@ -39,7 +39,7 @@ __all__ = ["REPORT_MAX_USERS", "LoginFacts", "LoginFactsSource", "ReportPoller",
 T = TypeVar("T")
 
 REPORT_MAX_USERS = 3500
-"""IMS refuses a credential report for larger accounts (alibaba-api.md Addendum)."""
+"""IMS refuses a credential report for larger accounts (docs/alibaba.md, "Credential report")."""
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Reading API payload dicts: the defensive shapes of alibaba-api.md §3.0.
+"""Reading API payload dicts: the defensive shapes of docs/alibaba.md §3.0.
 
 Why one module: every transform meets the same XML-heritage quirks (a list wrapped in a
 singular-named object, an empty collection as ``{}`` or missing, one object where a list is

@@ -37,7 +37,7 @@ class AccountSyncer(ContextSyncer):
         yield [transform_account(self.ctx.uid, optional(answer, "AccountAlias"))]
 
     def entitlements(self, resource: Resource) -> Sequence[Entitlement]:
-        """None (CONTRACT §3 gives accounts none)."""
+        """None (docs/model.md §3 gives accounts none)."""
         return ()
 
     def details(self, resource: Resource) -> AsyncIterator[SyncItems] | None:
@@ -67,7 +67,7 @@ def transform_account(uid: str, alias: str | None) -> Resource:
 
 
 def transform_external_account(uid: str) -> Resource:
-    """Another account trusted by a role: no parent, ``external: true`` (CONTRACT §3)."""
+    """Another account trusted by a role: no parent, ``external: true`` (docs/model.md §3)."""
     profile = {"account_id": uid, "external": True}
     return bt.resource(
         ids.ACCOUNT,

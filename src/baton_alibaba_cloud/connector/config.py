@@ -2,7 +2,7 @@
 
 Why a frozen dataclass: the CLI resolves flags and ``BATON_*`` variables into one value, and
 the library (``run.sync``, ``run.grant``, ``run.revoke``) never reads flags or the environment
-itself, except through the default credential chain, exactly as CONTRACT §1 describes.
+itself, except through the default credential chain, exactly as docs/model.md §1 describes.
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ class ConnectorConfig:
 
 
 def build_credentials(config: ConnectorConfig) -> CredentialsProvider:
-    """CONTRACT §1 order: the explicit pair (+ token); else ``--profile``; else the default
+    """docs/model.md §1 order: the explicit pair (+ token); else ``--profile``; else the default
     chain; ``--role-arn`` then wraps whichever base was chosen (STS AssumeRole)."""
     factory = sts_client_factory(config.endpoints())
     base: CredentialsProvider

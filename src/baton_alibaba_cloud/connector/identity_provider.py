@@ -2,7 +2,7 @@
 
 get → transform → load: IMS ListSAMLProviders and ListOIDCProviders (Marker pages of 100),
 ``transform_*_provider``; id = the provider ARN, the same string a trust policy's ``Federated``
-principal names, so trust grants join them. No parent (CONTRACT §3).
+principal names, so trust grants join them. No parent (docs/model.md §3).
 """
 
 from __future__ import annotations

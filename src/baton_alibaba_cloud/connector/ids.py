@@ -1,4 +1,4 @@
-"""The frozen resource ids of CONTRACT §2 and the parsing of RAM ARNs.
+"""The frozen resource ids of docs/model.md §2 and the parsing of RAM ARNs.
 
 Why here and nowhere else: ids are external contracts (C1 keys access history on them), so the
 ARN shapes are built in one place and every builder, the trust parser and provisioning use them.

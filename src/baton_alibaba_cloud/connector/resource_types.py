@@ -3,7 +3,7 @@
 Why a table: the ``permissions`` command (least-privilege RAM policy), the ``validate`` command
 (one call per action) and the docs are generated from it, so what the code calls and what an
 administrator grants cannot drift apart. IMS and STS actions are authorised under ``ram:`` /
-``sts:`` names (alibaba-api.md §8); STS GetCallerIdentity needs no permission at all.
+``sts:`` names (docs/alibaba.md §8); STS GetCallerIdentity needs no permission at all.
 
 Features: ``sync`` (always), ``sync-secrets`` (``--sync-secrets``), ``provisioning`` (``-p``).
 """
@@ -57,7 +57,7 @@ def _ims(action: str, why: str) -> ApiAction:
 
 @dataclass(frozen=True)
 class ResourceTypeSpec:
-    """A resource type (CONTRACT §2) and its API actions per feature."""
+    """A resource type (docs/model.md §2) and its API actions per feature."""
 
     id: str
     display_name: str

@@ -1,4 +1,4 @@
-"""Who may assume a role: the trust policy parser of CONTRACT §3, pure and forgiving.
+"""Who may assume a role: the trust policy parser of docs/model.md §3, pure and forgiving.
 
 Why forgiving: one malformed or unusual trust document must not fail the sync of a whole
 account; it becomes a warning naming the role, and the rest of the document still counts.

@@ -1,7 +1,7 @@
 """The ``user`` type: RAM users, active and frozen, enriched with login, MFA and service facts.
 
 get → transform → load: IMS ListUsers with ``Status=active,freeze`` (pages of 1000) →
-``transform_user`` (UserTrait exactly per CONTRACT §2). Phase 2 (``details``) re-upserts each
+``transform_user`` (UserTrait exactly per docs/model.md §2). Phase 2 (``details``) re-upserts each
 user enriched by ``_login.LoginFactsSource`` (credential report or per-user calls, whichever is
 cheaper), adds its AccessKeys with ``--sync-secrets``, and, in the per-principal attachment
 plan, its ``attached`` policy grants. Users offer no entitlements.

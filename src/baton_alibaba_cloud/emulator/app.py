@@ -5,7 +5,7 @@ all three endpoints and a test or a demo starts one server. Why this order of ch
 signature, parameters, permission, quota, faults, action): it is the order in which the real
 gateway refuses requests, so a request with two faults gets the same error as in production.
 
-Error answers are Alibaba's JSON body (alibaba-api.md §4.1)::
+Error answers are Alibaba's JSON body (docs/alibaba.md §4.1)::
 
     {"RequestId", "HostId", "Code", "Message", "Recommend"}   (+ "AccessDeniedDetail")
 
@@ -234,7 +234,7 @@ def _route(request: web.Request, incoming: IncomingRequest) -> tuple[str, str, b
 
 
 def _params(incoming: IncomingRequest, content_type: str, anonymous: bool) -> dict[str, str]:
-    """Query parameters, then form-body ones (python-sdk.md §3.4 point 4)."""
+    """Query parameters, then form-body ones (docs/alibaba.md §7 point 4)."""
     params = dict(incoming.query)
     if content_type == _FORM and incoming.body:
         try:

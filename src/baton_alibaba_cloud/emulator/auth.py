@@ -4,7 +4,7 @@ Why rebuild from the received bytes: clients encode the same query differently (
 client sends ``+`` for a space, its async client leaves ``/`` and ``*`` raw), and the real
 gateway accepts them all because it decodes and re-canonicalises. We do the same with the
 client's own primitives (``alibaba._signer``), so the signer and the verifier cannot drift.
-Checks and codes follow alibaba-api.md §1 and §4.2; python-sdk.md §3.4 lists what the official
+Checks and codes follow docs/alibaba.md §1 and §4.2; docs/alibaba.md §7 lists what the official
 client needs.
 """
 
@@ -80,7 +80,7 @@ class KeyResolver(Protocol):
 class NonceCache:
     """Nonces seen within the date window; older ones are forgotten (they fail the date check).
 
-    The retention window of the real service is UNCONFIRMED (alibaba-api.md §1.12); we keep a
+    The retention window of the real service is UNCONFIRMED (docs/alibaba.md §1.12); we keep a
     nonce as long as a request carrying it could still pass the ±15 minute date check.
     """
 

@@ -63,7 +63,7 @@ DEFAULT_QUOTAS: dict[str, int] = {
     "AuthorizedClientPerUserQuota": 10,
     "ServiceCredentialsPerUserPerServiceQuota": 2,
 }
-"""GetAccountSummary's documented example values (alibaba-api.md §3.1); an account may override."""
+"""GetAccountSummary's documented example values (docs/alibaba.md §3.1); an account may override."""
 
 
 @lru_cache(maxsize=65536)

@@ -75,7 +75,7 @@ class EmulatorOptions:
       ``"ListUsers"`` (every service) to requests per second.
     - ``retry_after_header``: add ``x-acs-retry-after`` (ms) to throttled answers; the SDK then
       raises its ``ThrottlingException``. Off by default because the real service is not known
-      to send it (alibaba-api.md §4.1, UNCONFIRMED).
+      to send it (docs/alibaba.md §4.1, UNCONFIRMED).
     - ``faults`` and ``seed``: see :class:`FaultOptions`.
     - ``report_delay_s``: how long GenerateCredentialReport takes to build a report on
       ``clock`` (``STARTED``, then ``INPROGRESS`` until it is ready, then ``COMPLETED``); 0

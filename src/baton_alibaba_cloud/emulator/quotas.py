@@ -2,7 +2,7 @@
 
 Why: the real RAM quotas ("regionId, API, ParentUid": per account and per API, all callers
 together) are what bound a sync, so the connector's rate limiter must be exercised against the
-same numbers it will meet in production (alibaba-api.md §5).
+same numbers it will meet in production (docs/alibaba.md §5).
 
 Numbers: the published RAM table; actions missing from it follow its pattern (reads 100/s,
 create/update/delete 20/s, membership and attach/detach 10/s). IMS has no published table and

@@ -1,4 +1,4 @@
-"""Message -> row mapping for each ``v1_*`` table (``reference/baton.md`` §1.5), shared by the
+"""Message -> row mapping for each ``v1_*`` table (``docs/c1z-format.md`` §3), shared by the
 writer (upserts) and the reader (the expansion column back to an annotation).
 
 ``data`` is always ``SerializeToString(deterministic=True)``, as Go's ``Deterministic: true``.

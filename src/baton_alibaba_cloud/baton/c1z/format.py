@@ -1,4 +1,4 @@
-"""The c1z envelope: ``C1ZF\\0`` + one zstd frame of a SQLite file (``reference/baton.md`` §1.1).
+"""The c1z envelope: ``C1ZF\\0`` + one zstd frame of a SQLite file (``docs/c1z-format.md`` §1).
 
 We write what the Go SDK writes: zstd level 3 (its ``SpeedDefault``), the frame content size in
 the header and a content checksum, window well under the 128 MiB the Go reader allows. Reading

@@ -5,7 +5,7 @@ It reads our files and the Go SDK's, including older schemas (fewer ``v1_sync_ru
 file is decompressed into a private temp directory and queried by named columns only.
 
 Which sync: the one given, else the latest finished ``full`` sync, else the latest finished sync
-of any type, else the latest unfinished one (``reference/baton.md`` §1.6; unlike the Go SDK we
+of any type, else the latest unfinished one (``docs/c1z-format.md`` §4; unlike the Go SDK we
 do not limit that fallback to syncs started in the last 7 days, so old fixtures stay readable).
 A file with no sync runs at all is read without a sync filter, as the SDK does.
 """

@@ -1,4 +1,4 @@
-"""The seven ``v1_*`` tables of baton-sdk v0.25.0, in its creation order (``reference/baton.md``
+"""The seven ``v1_*`` tables of baton-sdk v0.25.0, in its creation order (``docs/c1z-format.md``
 §1.4), plus the migration that brings an older Go-written file up to them.
 
 The index names are copied as the SDK creates them, including its swap on ``v1_resources``:

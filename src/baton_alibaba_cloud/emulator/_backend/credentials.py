@@ -1,4 +1,4 @@
-"""AccessKeys, login profiles and MFA devices of users (alibaba-api.md §3.7)."""
+"""AccessKeys, login profiles and MFA devices of users (docs/alibaba.md §3.7)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Roles, policies and attachments (alibaba-api.md §3.4, §3.5, §3.8).
+"""Roles, policies and attachments (docs/alibaba.md §3.4, §3.5, §3.8).
 
 Attachments are keyed by the principal's stable id and indexed both ways, so AttachmentCount,
 ListEntitiesForPolicy and ListPoliciesFor* are O(answer), and renames never orphan them.

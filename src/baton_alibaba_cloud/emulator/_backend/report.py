@@ -1,4 +1,4 @@
-"""The IMS credential report (alibaba-api.md Addendum): a CSV snapshot of every user's
+"""The IMS credential report (docs/alibaba.md, "Credential report"): a CSV snapshot of every user's
 password, MFA and AccessKey state, regenerated at most every four hours and refused for
 accounts with more than 3,500 users, which is what forces a sync to its per-user fallback.
 

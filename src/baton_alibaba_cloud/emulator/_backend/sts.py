@@ -1,7 +1,7 @@
 """STS: who a key belongs to, AssumeRole, AssumeRoleWithOIDC and the sessions they issue.
 
 Sessions live in memory only; a session dies when it expires (the core checks ``expires_at``)
-or when its role is deleted, which is how a leaked token is neutralised (alibaba-api.md §6).
+or when its role is deleted, which is how a leaked token is neutralised (docs/alibaba.md §6).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Does a role's trust policy (AssumeRolePolicyDocument) let this principal assume it?
 
-This is Decision B of alibaba-api.md §6: the caller's own identity policies (Decision A) are
+This is Decision B of docs/alibaba.md §6: the caller's own identity policies (Decision A) are
 the core's ``authz.py`` job. A document that does not parse trusts nobody; an explicit Deny
 wins; a Condition must hold against the request context, and a key the context lacks fails a
 positive operator (StringEquals…) and satisfies a negative one (StringNotEquals…), so unknown

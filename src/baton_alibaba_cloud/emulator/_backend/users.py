@@ -1,4 +1,4 @@
-"""Users and groups: lifecycle, memberships and their conflict rules (alibaba-api.md §3.2, §3.8)."""
+"""Users and groups: lifecycle, memberships, their conflict rules (docs/alibaba.md §3.2, §3.8)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Business-rule checks on names and fields, with RAM's documented ``InvalidParameter.*`` codes.
 
 ``alibaba.metadata`` already refused unknown parameters; these are the value rules the
-reference error list names (alibaba-api.md §4.3), so a client sees the same code as in production.
+reference error list names (docs/alibaba.md §4.3), so a client sees the same code as in production.
 """
 
 from __future__ import annotations

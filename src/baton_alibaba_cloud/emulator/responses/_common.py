@@ -2,7 +2,7 @@
 
 Handlers return the wire dict WITHOUT RequestId (``app.py`` adds it). Lists use RAM's
 singular wrappers (``{"Users": {"User": [...]}}``); ``IsTruncated`` is a boolean and
-``Marker`` appears only when it is true (alibaba-api.md §3.0).
+``Marker`` appears only when it is true (docs/alibaba.md §3.0).
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ class BaseResponses:
 
     def max_items(self) -> int:
         """``MaxItems``, defaulting and bounded as the API metadata says for this action
-        (alibaba-api.md §3.0), so page sizes have one source with the gateway's check."""
+        (docs/alibaba.md §3.0), so page sizes have one source with the gateway's check."""
         spec = metadata.load(self.SERVICE).actions[self.action].parameters["MaxItems"]  # type: ignore[arg-type]
         default, maximum = int(spec.default or 1), int(spec.maximum or 1)
         text = self.param("MaxItems")

@@ -1,4 +1,4 @@
-"""IMS 2019-08-15 users and groups, keyed by UserPrincipalName (alibaba-api.md §3.2-3.3)."""
+"""IMS 2019-08-15 users and groups, keyed by UserPrincipalName (docs/alibaba.md §3.2-3.3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""RAM 2015-05-01: one small method per action, named after it (alibaba-api.md §3)."""
+"""RAM 2015-05-01: one small method per action, named after it (docs/alibaba.md §3)."""
 
 from __future__ import annotations
 
