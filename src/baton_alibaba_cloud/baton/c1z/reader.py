@@ -12,16 +12,19 @@ A file with no sync runs at all is read without a sync filter, as the SDK does.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from google.protobuf.message import Message
 
+from baton_alibaba_cloud.baton.c1z._guard import guard_connection, guarded, signal_guard
 from baton_alibaba_cloud.baton.c1z._rows import expansion_annotation
+from baton_alibaba_cloud.baton.c1z._schema_check import check_schema
 from baton_alibaba_cloud.baton.c1z._tempdb import make_workdir, remove_workdir, unpack_into
 from baton_alibaba_cloud.baton.c1z.format import C1zFormatError
 from baton_alibaba_cloud.baton.pb.entitlement_pb2 import Entitlement
@@ -61,9 +64,12 @@ class C1zStats:
 class C1zReader:
     """Open with ``C1zReader.open(path)`` (a context manager); iterators stream rows lazily."""
 
-    def __init__(self, workdir: Path, con: sqlite3.Connection, sync_id: str | None) -> None:
+    def __init__(self, workdir: Path, con: sqlite3.Connection, sync_id: str | None,
+                 path: Path | None = None) -> None:
         self._workdir = workdir
         self._con = con
+        self._path = path or workdir
+        self._guard = contextlib.ExitStack()
         self.sync_id = sync_id
         grant_columns = {row[1] for row in con.execute("pragma table_info(v1_grants)")}
         self._has_expansion = "expansion" in grant_columns
@@ -71,26 +77,35 @@ class C1zReader:
     @classmethod
     def open(cls, path: Path, *, sync_id: str | None = None) -> C1zReader:
         """Decompress and open ``path``; ``UnsupportedC1zVersion`` for v3, ``C1zFormatError``
-        for anything else unreadable (including a missing file or an unknown ``sync_id``)."""
+        for anything else unreadable (a missing file, a schema that is not baton's, a value
+        over the blob cap, an unknown ``sync_id``). The schema is checked before any query."""
         workdir = make_workdir()
+        guard = contextlib.ExitStack()
         try:
+            guard.enter_context(signal_guard())
             db, existed = unpack_into(workdir, Path(path))
             if not existed:
                 raise C1zFormatError(f"{path}: no such c1z file (or it is empty)")
-            con = sqlite3.connect(db, check_same_thread=False)
+            con = guard_connection(sqlite3.connect(db, check_same_thread=False))
             try:
+                con.execute("pragma trusted_schema = off")
+                check_schema(con, Path(path))
                 con.execute("pragma query_only = on")
-                reader = cls(workdir, con, None)
-                reader.sync_id = reader._choose_sync(sync_id, path)
+                reader = cls(workdir, con, None, Path(path))
+                with guarded(Path(path), "v1_sync_runs"):
+                    reader.sync_id = reader._choose_sync(sync_id, path)
             except BaseException:
                 con.close()
                 raise
         except sqlite3.DatabaseError as exc:
+            guard.close()
             remove_workdir(workdir)
             raise C1zFormatError(f"{path}: not a c1z SQLite database ({exc})") from exc
         except BaseException:
+            guard.close()
             remove_workdir(workdir)
             raise
+        reader._guard = guard
         return reader
 
     def _choose_sync(self, wanted: str | None, path: Path) -> str | None:
@@ -104,6 +119,7 @@ class C1zReader:
         """Close the database and delete the temp copy."""
         self._con.close()
         remove_workdir(self._workdir)
+        self._guard.close()
 
     def __enter__(self) -> C1zReader:
         return self
@@ -120,8 +136,9 @@ class C1zReader:
         """Every sync in the file, oldest first."""
         have = {row[1] for row in self._con.execute("pragma table_info(v1_sync_runs)")}
         cols = ", ".join(c if c in have else f"'' as {c}" for c in _RUN_COLUMNS)
-        rows = self._con.execute(f"select {cols} from v1_sync_runs order by id")
-        return [SyncRun(*row) for row in rows]
+        with guarded(self._path, "v1_sync_runs"):
+            rows = self._con.execute(f"select {cols} from v1_sync_runs order by id")
+            return [SyncRun(*row) for row in rows]
 
     def _latest(self, finished: bool, sync_type: str | None) -> str | None:
         sql = "select sync_id from v1_sync_runs where ended_at is " + (
@@ -131,7 +148,8 @@ class C1zReader:
         if sync_type is not None:
             sql, params = sql + " and sync_type = ?", (sync_type,)
         order = "ended_at desc, sync_id desc" if finished else "started_at desc, sync_id desc"
-        row = self._con.execute(f"{sql} order by {order} limit 1", params).fetchone()
+        with guarded(self._path, "v1_sync_runs"):
+            row = self._con.execute(f"{sql} order by {order} limit 1", params).fetchone()
         return str(row[0]) if row else None
 
     def latest_finished_sync_id(self, sync_type: str | None = "full") -> str | None:
@@ -147,17 +165,23 @@ class C1zReader:
             where["sync_id"] = self.sync_id
         clause = " and ".join(f"{col} = ?" for col in where) or "1"
         sql = f"select data{extra} from {table} where {clause} order by id"
-        return self._con.execute(sql, tuple(where.values()))
+        with guarded(self._path, table):
+            return self._con.execute(sql, tuple(where.values()))
+
+    def _stream(self, cursor: sqlite3.Cursor, table: str) -> Iterator[tuple[Any, ...]]:
+        """The cursor's rows, each step under the guards (a value over the cap, a signal)."""
+        with guarded(self._path, table):
+            yield from cursor
 
     def resource_types(self) -> Iterator[ResourceType]:
         """The sync's resource types in the order they were written."""
-        for (data,) in self._rows("v1_resource_types", {}):
+        for (data,) in self._stream(self._rows("v1_resource_types", {}), "v1_resource_types"):
             yield ResourceType.FromString(data)
 
     def resources(self, resource_type: str | None = None) -> Iterator[Resource]:
         """The sync's resources, optionally of one type."""
         filters = {"resource_type_id": resource_type} if resource_type else {}
-        for (data,) in self._rows("v1_resources", filters):
+        for (data,) in self._stream(self._rows("v1_resources", filters), "v1_resources"):
             yield Resource.FromString(data)
 
     def entitlements(
@@ -169,7 +193,7 @@ class C1zReader:
             filters["resource_type_id"] = resource_type
         if resource is not None:
             filters.update(resource_type_id=resource.resource_type, resource_id=resource.resource)
-        for (data,) in self._rows("v1_entitlements", filters):
+        for (data,) in self._stream(self._rows("v1_entitlements", filters), "v1_entitlements"):
             yield Entitlement.FromString(data)
 
     def grants(
@@ -195,7 +219,7 @@ class C1zReader:
         if resource is not None:
             filters.update(resource_type_id=resource.resource_type, resource_id=resource.resource)
         extra = ", expansion" if with_expansion and self._has_expansion else ", null"
-        for data, expansion in self._rows("v1_grants", filters, extra):
+        for data, expansion in self._stream(self._rows("v1_grants", filters, extra), "v1_grants"):
             grant = Grant.FromString(data)
             if expansion is not None:
                 grant.annotations.append(expansion_annotation(expansion))
@@ -204,7 +228,8 @@ class C1zReader:
     # --- getters -----------------------------------------------------------------------------
 
     def _get(self, table: str, msg_type: type[M], external_id: str) -> M | None:
-        row = self._rows(table, {"external_id": external_id}).fetchone()
+        with guarded(self._path, table):
+            row = self._rows(table, {"external_id": external_id}).fetchone()
         return msg_type.FromString(row[0]) if row else None
 
     def get_resource_type(self, resource_type: str) -> ResourceType | None:
@@ -227,20 +252,23 @@ class C1zReader:
 
     def _count(self, table: str) -> int:
         where, params = ("where sync_id = ?", (self.sync_id,)) if self.sync_id else ("", ())
-        return int(self._con.execute(f"select count(*) from {table} {where}", params).fetchone()[0])
+        with guarded(self._path, table):
+            sql = f"select count(*) from {table} {where}"
+            return int(self._con.execute(sql, params).fetchone()[0])
 
     def stats(self) -> C1zStats:
         """Counts of the selected sync: resource types, resources per type, entitlements,
         grants."""
         where, params = ("where sync_id = ?", (self.sync_id,)) if self.sync_id else ("", ())
-        by_type = {
-            str(rt): int(n)
-            for rt, n in self._con.execute(
-                f"select resource_type_id, count(*) from v1_resources {where} "
-                "group by resource_type_id order by resource_type_id",
-                params,
-            )
-        }
+        with guarded(self._path, "v1_resources"):
+            by_type = {
+                str(rt): int(n)
+                for rt, n in self._con.execute(
+                    f"select resource_type_id, count(*) from v1_resources {where} "
+                    "group by resource_type_id order by resource_type_id",
+                    params,
+                )
+            }
         run = next((r for r in self.sync_runs() if r.sync_id == self.sync_id), None)
         return C1zStats(
             sync=run,

@@ -1,12 +1,13 @@
 """``C1zWriter``: one full sync into a c1z, committed atomically.
 
-Life of a writer: ``open`` decompresses the existing v1 file (keeping its syncs, so ``baton
-diff`` has a previous full sync) or starts an empty database, and inserts the new
-``v1_sync_runs`` row; the sync engine ``put_*``s pages of messages (batched upserts) and reads
-resources back with ``iter_resources``; ``commit`` ends the sync, keeps the newest two finished
-full syncs, VACUUMs, and replaces the target with ``C1ZF\\0`` + zstd via a temp file beside it,
-fsync and rename. Until that rename the target is untouched, so ``abort`` (or any exception
-inside ``with``) leaves it byte-identical.
+Life of a writer: ``open`` claims the target (``_target``: lock, checks), creates a fresh
+database and copies into it the rows of the existing file's newest full sync (``_carry``: so
+``baton diff`` has a previous full sync, and nothing else of a crafted file comes along), and
+inserts the new ``v1_sync_runs`` row; the sync engine ``put_*``s pages of messages (batched
+upserts) and reads resources back with ``iter_resources``; ``commit`` ends the sync, keeps the
+newest two finished full syncs, VACUUMs, and replaces the target with ``C1ZF\\0`` + zstd via a
+temp file beside it, fsync and rename. Until that rename the target is untouched, so ``abort``
+(or any exception inside ``with``) leaves it byte-identical.
 
 The working database lives in a private temp directory in rollback-journal mode with
 ``synchronous=OFF``: it is scratch space, and durability comes from the fsync of the final file.
@@ -17,7 +18,6 @@ that it may run them in an executor).
 from __future__ import annotations
 
 import contextlib
-import errno
 import json
 import os
 import sqlite3
@@ -29,10 +29,13 @@ from types import TracebackType
 from typing import TypeVar
 
 from baton_alibaba_cloud.baton.c1z import _rows
-from baton_alibaba_cloud.baton.c1z._tempdb import make_workdir, remove_workdir, unpack_into
+from baton_alibaba_cloud.baton.c1z._carry import carry_forward
+from baton_alibaba_cloud.baton.c1z._guard import guard_connection, guarded, signal_guard
+from baton_alibaba_cloud.baton.c1z._target import Target, claim_target, temp_prefix
+from baton_alibaba_cloud.baton.c1z._tempdb import make_workdir, remove_workdir
 from baton_alibaba_cloud.baton.c1z.format import compress_db
 from baton_alibaba_cloud.baton.c1z.ids import new_ksuid, sqlite_time
-from baton_alibaba_cloud.baton.c1z.schema import DATA_TABLES, create_schema, migrate_schema
+from baton_alibaba_cloud.baton.c1z.schema import DATA_TABLES, create_schema
 from baton_alibaba_cloud.baton.pb.entitlement_pb2 import Entitlement
 from baton_alibaba_cloud.baton.pb.grant_pb2 import Grant
 from baton_alibaba_cloud.baton.pb.resource_pb2 import Resource, ResourceType
@@ -62,11 +65,6 @@ def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield batch
 
 
-def _check_directory(directory: Path) -> None:
-    if not directory.is_dir():
-        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), str(directory))
-
-
 class C1zWriter:
     """Writes one ``full`` sync; see the module docstring for the life cycle."""
 
@@ -81,37 +79,57 @@ class C1zWriter:
         self._con: sqlite3.Connection | None = con
         self._clock = clock
         self._variables = con.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        self._claim: Target | None = None
+        self._guard = contextlib.ExitStack()
 
     @classmethod
     def open(cls, path: Path, *, clock: Callable[[], datetime] = datetime.now) -> C1zWriter:
-        """Start a sync for ``path``; refuses a v3 file (``UnsupportedC1zVersion``) and any
-        unreadable one (``C1zFormatError``) before touching anything, and a target whose
-        directory does not exist (``FileNotFoundError`` naming it): better now than after the
-        sync, when the temp file beside the target is created."""
-        _check_directory(Path(path).parent)
-        workdir = make_workdir()
+        """Start a sync for ``path``, before any API call: claim the file (symlink resolved,
+        non-regular files refused, locked against a second sync, directory writable with
+        space: ``_target``), then build a fresh database carrying only the previous file's
+        newest full sync (``_carry``). Refuses a v3 file (``UnsupportedC1zVersion``) and any
+        unreadable one (``C1zFormatError``) with the file untouched."""
+        target = claim_target(Path(path))
+        guard = contextlib.ExitStack()
         try:
-            db, existed = unpack_into(workdir, Path(path))
-            con = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+            guard.enter_context(signal_guard())
+            workdir = make_workdir()
             try:
-                # Older Go writers left WAL mode on; switching back makes the file one piece.
-                con.execute("pragma journal_mode = delete")
-                con.execute("pragma synchronous = off")
-                (migrate_schema if existed else create_schema)(con)
-                sync_id = new_ksuid(clock().timestamp())
+                con, sync_id = cls._start(target.path, workdir, clock)
+            except BaseException:
+                remove_workdir(workdir)
+                raise
+        except BaseException:
+            guard.close()
+            target.release()
+            raise
+        writer = cls(target.path, workdir, con, sync_id, clock)
+        writer._claim, writer._guard = target, guard
+        return writer
+
+    @staticmethod
+    def _start(
+        previous: Path, workdir: Path, clock: Callable[[], datetime],
+    ) -> tuple[sqlite3.Connection, str]:
+        con = guard_connection(
+            sqlite3.connect(workdir / "db", isolation_level=None, check_same_thread=False))
+        try:
+            con.execute("pragma trusted_schema = off")
+            con.execute("pragma synchronous = off")
+            create_schema(con)
+            carry_forward(con, previous, workdir, KEEP_FULL_SYNCS - 1)
+            sync_id = new_ksuid(clock().timestamp())
+            with guarded(previous, "the new sync"):
                 con.execute(
                     "insert into v1_sync_runs (sync_id, started_at, ended_at, sync_token, "
                     "sync_type, parent_sync_id, linked_sync_id, supports_diff, "
                     "grants_backfilled) values (?, ?, NULL, '', 'full', '', '', 1, 1)",
                     (sync_id, sqlite_time(clock())),
                 )
-            except BaseException:
-                con.close()
-                raise
         except BaseException:
-            remove_workdir(workdir)
+            con.close()
             raise
-        return cls(Path(path), workdir, con, sync_id, clock)
+        return con, sync_id
 
     # --- context manager ---------------------------------------------------------------------
 
@@ -232,14 +250,15 @@ class C1zWriter:
                 (sqlite_time(self._clock()), json.dumps(self.stats()), self.sync_id),
             )
             self._cleanup(con)
-            con.execute("vacuum")
+            with guarded(self.target, "the new sync"):
+                con.execute("vacuum")
             con.close()
             self._con = None
             self._replace_target()
         except BaseException:
             self.abort()
             raise
-        remove_workdir(self._workdir)
+        self._release()
 
     def _cleanup(self, con: sqlite3.Connection) -> None:
         """Keep the newest ``KEEP_FULL_SYNCS`` finished full syncs (ours included) and drop
@@ -260,7 +279,7 @@ class C1zWriter:
 
     def _replace_target(self) -> None:
         parent = self.target.parent
-        fd, tmp_name = tempfile.mkstemp(dir=parent, prefix=f".{self.target.name}.", suffix=".tmp")
+        fd, tmp_name = tempfile.mkstemp(dir=parent, prefix=temp_prefix(self.target), suffix=".tmp")
         tmp = Path(tmp_name)
         try:
             if self.target.exists():  # mkstemp makes 0600; keep a replaced file's mode
@@ -285,6 +304,14 @@ class C1zWriter:
         Safe to call more than once and after ``commit``."""
         if self._con is not None:
             with contextlib.suppress(sqlite3.Error):
+                self._con.interrupt()  # a query running in another thread stops now
                 self._con.close()
             self._con = None
+        self._release()
+
+    def _release(self) -> None:
+        """Remove the working files, then give up the signal guard and the file's lock."""
         remove_workdir(self._workdir)
+        self._guard.close()
+        if self._claim is not None:
+            self._claim.release()
