@@ -1,0 +1,204 @@
+"""Crafted c1z files (issue 13 point 6): each is refused in one line, fast and in bounded memory,
+through ``inspect`` and through a ``-p`` run, by the installed console script.
+
+The files start from a genuine one written by ``C1zWriter`` and are changed with SQLite itself;
+the crafted database is then wrapped as a c1z again. Time and peak memory are those of the
+child process (``os.wait4``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import zstandard
+
+from baton_alibaba_cloud.baton.c1z.format import C1Z_V1_MAGIC, compress_db, decompress_c1z
+from tests.baton.test_c1z_writer import write_small
+from tests.e2e.cli_helpers import SCRIPT, clean_env
+
+SECONDS = 5.0
+MEMORY_MB = 300.0
+ENTITLEMENT = "group:g:member"
+
+
+@dataclass
+class Measured:
+    code: int
+    stderr: str
+    seconds: float
+    peak_mb: float
+
+    @property
+    def lines(self) -> list[str]:
+        return [ln for ln in self.stderr.splitlines() if ln.strip()]
+
+
+# Forks and execs the command, then reports its peak RSS: Linux carries the parent's peak across
+# exec, so the measured process must be forked from this small launcher, not from pytest.
+_LAUNCHER = (
+    "import os, sys\n"
+    "pid = os.fork()\n"
+    "if pid == 0:\n    os.execv(sys.argv[1], sys.argv[1:])\n"
+    "_, status, usage = os.wait4(pid, 0)\n"
+    "sys.stderr.write(f'\\n@maxrss {usage.ru_maxrss}\\n')\n"
+    "sys.exit(os.waitstatus_to_exitcode(status))\n"
+)
+
+
+def run_measured(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> Measured:
+    """Run the console script; its exit status, stderr, wall time and peak RSS."""
+    start = time.monotonic()
+    proc = subprocess.run([sys.executable, "-c", _LAUNCHER, str(SCRIPT), *args], cwd=cwd,
+                          env=env or clean_env(cwd), stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True, timeout=60, check=False)
+    seconds = time.monotonic() - start
+    stderr, _, peak = proc.stderr.rpartition("@maxrss ")
+    return Measured(proc.returncode, stderr, seconds, int(peak) / 1024)
+
+
+def craft(tmp_path: Path, name: str, change: Callable[[sqlite3.Connection], object]) -> Path:
+    """A genuine small c1z, changed by ``change`` on its database, wrapped again."""
+    genuine = tmp_path / f"{name}.genuine.c1z"
+    write_small(genuine)
+    db = tmp_path / f"{name}.db"
+    decompress_c1z(genuine, db)
+    con = sqlite3.connect(db, isolation_level=None)
+    change(con)
+    con.close()
+    out = tmp_path / f"{name}.c1z"
+    with out.open("wb") as fh:
+        compress_db(db, fh)
+    db.unlink()
+    return out
+
+
+def _replace_resources(con: sqlite3.Connection, body: str) -> None:
+    con.execute("drop table v1_resources")
+    con.execute(f"create view v1_resources as {body}")
+
+
+RECURSIVE = ("with recursive r(n) as (select 1 union all select n + 1 from r) "
+             "select n as id, 'user' as resource_type_id, 'u' as external_id, null as "
+             "parent_resource_type_id, null as parent_resource_id, x'' as data, "
+             "'s' as sync_id, '' as discovered_at from r")
+
+CHANGES: dict[str, tuple[Callable[[sqlite3.Connection], object], str]] = {
+    "view": (lambda con: _replace_resources(con, "select * from v1_grants"),
+             "unexpected view 'v1_resources'"),
+    "recursive-view": (lambda con: _replace_resources(con, RECURSIVE),
+                       "unexpected view 'v1_resources'"),
+    "trigger": (lambda con: con.execute(
+        "create trigger forge after insert on v1_grants begin insert into v1_grants "
+        "select * from v1_grants; end"), "unexpected trigger 'forge'"),
+    "extra-table": (lambda con: con.execute("create table notes (t text)"),
+                    "unexpected table 'notes'"),
+    "extra-column": (lambda con: con.execute("alter table v1_grants add column note text"),
+                     "unexpected column (note)"),
+    "extra-index": (lambda con: con.execute("create index idx_x on v1_grants (length(data))"),
+                    "unexpected index 'idx_x'"),
+}
+
+
+def _refused_both_ways(path: Path, tmp_path: Path, expect: str,
+                       env: dict[str, str] | None = None) -> None:
+    """``inspect stats`` and a ``-p`` grant: exit 1, one line naming the file and ``expect``,
+    in under SECONDS with under MEMORY_MB."""
+    runs = {
+        "inspect": ["inspect", "stats", "-f", str(path)],
+        "provisioning": ["-f", str(path), "-p", "--grant-entitlement", ENTITLEMENT,
+                         "--grant-principal-type", "user", "--grant-principal", "u",
+                         "--access-key-id", "LTAI-test", "--access-key-secret", "x",
+                         "--ram-endpoint", "http://127.0.0.1:9", "--ims-endpoint",
+                         "http://127.0.0.1:9", "--sts-endpoint", "http://127.0.0.1:9"],
+    }
+    for how, args in runs.items():
+        got = run_measured(args, tmp_path, env)
+        assert got.code == 1, (how, got.stderr)
+        assert len(got.lines) == 1, (how, got.stderr)
+        assert got.lines[0].startswith(f"Error: {path}"), (how, got.lines)
+        assert expect in got.lines[0], (how, got.lines)
+        assert "Error:" not in got.lines[0][6:] and "Traceback" not in got.stderr
+        assert got.seconds < SECONDS, (how, got.seconds)
+        assert got.peak_mb < MEMORY_MB, (how, got.peak_mb)
+
+
+@pytest.mark.parametrize("case", sorted(CHANGES))
+def test_a_crafted_schema_is_refused_before_any_query(tmp_path: Path, case: str) -> None:
+    change, expect = CHANGES[case]
+    _refused_both_ways(craft(tmp_path, case, change), tmp_path, expect)
+
+
+def test_the_genuine_file_is_read(tmp_path: Path) -> None:
+    """The same path with no change: the refusals above are about the change."""
+    path = craft(tmp_path, "genuine", lambda con: None)
+    got = run_measured(["inspect", "stats", "-f", str(path)], tmp_path)
+    assert got.code == 0, got.stderr
+
+
+@pytest.fixture(scope="module")
+def huge_blob(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A c1z of a few hundred KB whose one resource holds a 500 MB blob."""
+    tmp = tmp_path_factory.mktemp("blob")
+    return craft(tmp, "blob", lambda con: con.execute(
+        "update v1_resources set data = zeroblob(500 * 1024 * 1024) where external_id = 'user:u'"))
+
+
+def test_a_huge_blob_in_a_small_file_is_refused_before_decoding(
+    tmp_path: Path, huge_blob: Path
+) -> None:
+    assert huge_blob.stat().st_size < 1024 * 1024
+    _refused_both_ways(huge_blob, tmp_path, "exceeds the cap")
+
+
+def test_a_huge_blob_is_refused_by_the_blob_cap_when_decoding_is_allowed(
+    tmp_path: Path, huge_blob: Path
+) -> None:
+    """With the decoded-size cap raised on purpose, the value itself is refused (not loaded)."""
+    env = clean_env(tmp_path, {"BATON_DECODER_MAX_DECODED_SIZE_MB": "1024",
+                               "TMPDIR": str(tmp_path)})
+    got = run_measured(["inspect", "resources", "-f", str(huge_blob)], tmp_path, env)
+    assert got.code == 1, got.stderr
+    assert len(got.lines) == 1 and "larger than the cap" in got.lines[0], got.stderr
+    assert got.peak_mb < MEMORY_MB, got.peak_mb
+    assert not list(tmp_path.glob("baton-c1z-*")), "the decoded copy was left behind"
+
+
+def _zeros_frame(size: int) -> bytes:
+    return zstandard.ZstdCompressor(level=3, write_content_size=False).compress(bytes(size))
+
+
+def test_a_zstd_bomb_after_a_genuine_database_is_refused(tmp_path: Path) -> None:
+    """A genuine database, then 64 frames of 64 MiB of zeros (4 GiB from a few hundred KB)."""
+    genuine = tmp_path / "genuine.c1z"
+    write_small(genuine)
+    frame = _zeros_frame(64 * 1024 * 1024)
+    bomb = tmp_path / "bomb.c1z"
+    bomb.write_bytes(genuine.read_bytes() + frame * 64)
+    _refused_both_ways(bomb, tmp_path, "exceeds the cap")
+
+
+def test_a_zstd_bomb_of_zeros_is_refused(tmp_path: Path) -> None:
+    bomb = tmp_path / "zeros.c1z"
+    bomb.write_bytes(C1Z_V1_MAGIC + _zeros_frame(64 * 1024 * 1024) * 64)
+    _refused_both_ways(bomb, tmp_path, "does not hold a SQLite database")
+
+
+def test_a_header_declaring_a_huge_database_is_refused(tmp_path: Path) -> None:
+    """A SQLite header announcing 4 GiB in a small file: refused before decoding further."""
+    path = craft(tmp_path, "declared", lambda con: None)
+    db = tmp_path / "declared.db"
+    decompress_c1z(path, db)
+    raw = bytearray(db.read_bytes())
+    page_size = int.from_bytes(raw[16:18], "big")
+    raw[28:32] = (4 * 1024 * 1024 * 1024 // page_size).to_bytes(4, "big")
+    db.write_bytes(bytes(raw))
+    with path.open("wb") as fh:
+        compress_db(db, fh)
+    _refused_both_ways(path, tmp_path, "exceeds the cap")
