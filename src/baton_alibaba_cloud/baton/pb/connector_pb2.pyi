@@ -137,3 +137,39 @@ class CapabilityPermission(_message.Message):
     PERMISSION_FIELD_NUMBER: _ClassVar[int]
     permission: str
     def __init__(self, permission: _Optional[str] = ...) -> None: ...
+
+class ConnectorServiceGetMetadataRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ConnectorServiceGetMetadataResponse(_message.Message):
+    __slots__ = ("metadata",)
+    METADATA_FIELD_NUMBER: _ClassVar[int]
+    metadata: ConnectorMetadata
+    def __init__(self, metadata: _Optional[_Union[ConnectorMetadata, _Mapping]] = ...) -> None: ...
+
+class ConnectorServiceValidateRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ConnectorServiceValidateResponse(_message.Message):
+    __slots__ = ("annotations", "sdk_version")
+    ANNOTATIONS_FIELD_NUMBER: _ClassVar[int]
+    SDK_VERSION_FIELD_NUMBER: _ClassVar[int]
+    annotations: _containers.RepeatedCompositeFieldContainer[_any_pb2.Any]
+    sdk_version: str
+    def __init__(self, annotations: _Optional[_Iterable[_Union[_any_pb2.Any, _Mapping]]] = ..., sdk_version: _Optional[str] = ...) -> None: ...
+
+class ConnectorServiceCleanupRequest(_message.Message):
+    __slots__ = ("annotations", "active_sync_id")
+    ANNOTATIONS_FIELD_NUMBER: _ClassVar[int]
+    ACTIVE_SYNC_ID_FIELD_NUMBER: _ClassVar[int]
+    annotations: _containers.RepeatedCompositeFieldContainer[_any_pb2.Any]
+    active_sync_id: str
+    def __init__(self, annotations: _Optional[_Iterable[_Union[_any_pb2.Any, _Mapping]]] = ..., active_sync_id: _Optional[str] = ...) -> None: ...
+
+class ConnectorServiceCleanupResponse(_message.Message):
+    __slots__ = ("annotations",)
+    ANNOTATIONS_FIELD_NUMBER: _ClassVar[int]
+    annotations: _containers.RepeatedCompositeFieldContainer[_any_pb2.Any]
+    def __init__(self, annotations: _Optional[_Iterable[_Union[_any_pb2.Any, _Mapping]]] = ...) -> None: ...

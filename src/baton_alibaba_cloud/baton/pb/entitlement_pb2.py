@@ -26,7 +26,7 @@ from baton_alibaba_cloud.baton.pb import resource_pb2 as baton__alibaba__cloud_d
 from google.protobuf import any_pb2 as google_dot_protobuf_dot_any__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n.baton_alibaba_cloud/baton/pb/entitlement.proto\x12\x0f\x63\x31.connector.v2\x1a+baton_alibaba_cloud/baton/pb/resource.proto\x1a\x19google/protobuf/any.proto\"\xa4\x03\n\x0b\x45ntitlement\x12+\n\x08resource\x18\x01 \x01(\x0b\x32\x19.c1.connector.v2.Resource\x12\n\n\x02id\x18\x02 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x03 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12\x33\n\x0cgrantable_to\x18\x05 \x03(\x0b\x32\x1d.c1.connector.v2.ResourceType\x12)\n\x0b\x61nnotations\x18\x06 \x03(\x0b\x32\x14.google.protobuf.Any\x12:\n\x07purpose\x18\x07 \x01(\x0e\x32).c1.connector.v2.Entitlement.PurposeValue\x12\x0c\n\x04slug\x18\x08 \x01(\t\"\x86\x01\n\x0cPurposeValue\x12\x1d\n\x19PURPOSE_VALUE_UNSPECIFIED\x10\x00\x12\x1c\n\x18PURPOSE_VALUE_ASSIGNMENT\x10\x01\x12\x1c\n\x18PURPOSE_VALUE_PERMISSION\x10\x02\x12\x1b\n\x17PURPOSE_VALUE_OWNERSHIP\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n.baton_alibaba_cloud/baton/pb/entitlement.proto\x12\x0f\x63\x31.connector.v2\x1a+baton_alibaba_cloud/baton/pb/resource.proto\x1a\x19google/protobuf/any.proto\"\xa4\x03\n\x0b\x45ntitlement\x12+\n\x08resource\x18\x01 \x01(\x0b\x32\x19.c1.connector.v2.Resource\x12\n\n\x02id\x18\x02 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x03 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12\x33\n\x0cgrantable_to\x18\x05 \x03(\x0b\x32\x1d.c1.connector.v2.ResourceType\x12)\n\x0b\x61nnotations\x18\x06 \x03(\x0b\x32\x14.google.protobuf.Any\x12:\n\x07purpose\x18\x07 \x01(\x0e\x32).c1.connector.v2.Entitlement.PurposeValue\x12\x0c\n\x04slug\x18\x08 \x01(\t\"\x86\x01\n\x0cPurposeValue\x12\x1d\n\x19PURPOSE_VALUE_UNSPECIFIED\x10\x00\x12\x1c\n\x18PURPOSE_VALUE_ASSIGNMENT\x10\x01\x12\x1c\n\x18PURPOSE_VALUE_PERMISSION\x10\x02\x12\x1b\n\x17PURPOSE_VALUE_OWNERSHIP\x10\x03\"\xc3\x01\n*EntitlementsServiceListEntitlementsRequest\x12+\n\x08resource\x18\x01 \x01(\x0b\x32\x19.c1.connector.v2.Resource\x12\x11\n\tpage_size\x18\x02 \x01(\r\x12\x12\n\npage_token\x18\x03 \x01(\t\x12)\n\x0b\x61nnotations\x18\x04 \x03(\x0b\x32\x14.google.protobuf.Any\x12\x16\n\x0e\x61\x63tive_sync_id\x18\x05 \x01(\t\"\x9d\x01\n+EntitlementsServiceListEntitlementsResponse\x12*\n\x04list\x18\x01 \x03(\x0b\x32\x1c.c1.connector.v2.Entitlement\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12)\n\x0b\x61nnotations\x18\x03 \x03(\x0b\x32\x14.google.protobuf.Any\"\xb6\x01\n0EntitlementsServiceListStaticEntitlementsRequest\x12\x18\n\x10resource_type_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\r\x12\x12\n\npage_token\x18\x03 \x01(\t\x12)\n\x0b\x61nnotations\x18\x04 \x03(\x0b\x32\x14.google.protobuf.Any\x12\x16\n\x0e\x61\x63tive_sync_id\x18\x05 \x01(\t\"\xa3\x01\n1EntitlementsServiceListStaticEntitlementsResponse\x12*\n\x04list\x18\x01 \x03(\x0b\x32\x1c.c1.connector.v2.Entitlement\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12)\n\x0b\x61nnotations\x18\x03 \x03(\x0b\x32\x14.google.protobuf.Any2\xc7\x02\n\x13\x45ntitlementsService\x12\x8d\x01\n\x10ListEntitlements\x12;.c1.connector.v2.EntitlementsServiceListEntitlementsRequest\x1a<.c1.connector.v2.EntitlementsServiceListEntitlementsResponse\x12\x9f\x01\n\x16ListStaticEntitlements\x12\x41.c1.connector.v2.EntitlementsServiceListStaticEntitlementsRequest\x1a\x42.c1.connector.v2.EntitlementsServiceListStaticEntitlementsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,4 +37,14 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_ENTITLEMENT']._serialized_end=560
   _globals['_ENTITLEMENT_PURPOSEVALUE']._serialized_start=426
   _globals['_ENTITLEMENT_PURPOSEVALUE']._serialized_end=560
+  _globals['_ENTITLEMENTSSERVICELISTENTITLEMENTSREQUEST']._serialized_start=563
+  _globals['_ENTITLEMENTSSERVICELISTENTITLEMENTSREQUEST']._serialized_end=758
+  _globals['_ENTITLEMENTSSERVICELISTENTITLEMENTSRESPONSE']._serialized_start=761
+  _globals['_ENTITLEMENTSSERVICELISTENTITLEMENTSRESPONSE']._serialized_end=918
+  _globals['_ENTITLEMENTSSERVICELISTSTATICENTITLEMENTSREQUEST']._serialized_start=921
+  _globals['_ENTITLEMENTSSERVICELISTSTATICENTITLEMENTSREQUEST']._serialized_end=1103
+  _globals['_ENTITLEMENTSSERVICELISTSTATICENTITLEMENTSRESPONSE']._serialized_start=1106
+  _globals['_ENTITLEMENTSSERVICELISTSTATICENTITLEMENTSRESPONSE']._serialized_end=1269
+  _globals['_ENTITLEMENTSSERVICE']._serialized_start=1272
+  _globals['_ENTITLEMENTSSERVICE']._serialized_end=1599
 # @@protoc_insertion_point(module_scope)

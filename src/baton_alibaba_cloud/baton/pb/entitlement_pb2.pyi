@@ -39,3 +39,51 @@ class Entitlement(_message.Message):
     purpose: Entitlement.PurposeValue
     slug: str
     def __init__(self, resource: _Optional[_Union[_resource_pb2.Resource, _Mapping]] = ..., id: _Optional[str] = ..., display_name: _Optional[str] = ..., description: _Optional[str] = ..., grantable_to: _Optional[_Iterable[_Union[_resource_pb2.ResourceType, _Mapping]]] = ..., annotations: _Optional[_Iterable[_Union[_any_pb2.Any, _Mapping]]] = ..., purpose: _Optional[_Union[Entitlement.PurposeValue, str]] = ..., slug: _Optional[str] = ...) -> None: ...
+
+class EntitlementsServiceListEntitlementsRequest(_message.Message):
+    __slots__ = ("resource", "page_size", "page_token", "annotations", "active_sync_id")
+    RESOURCE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    ANNOTATIONS_FIELD_NUMBER: _ClassVar[int]
+    ACTIVE_SYNC_ID_FIELD_NUMBER: _ClassVar[int]
+    resource: _resource_pb2.Resource
+    page_size: int
+    page_token: str
+    annotations: _containers.RepeatedCompositeFieldContainer[_any_pb2.Any]
+    active_sync_id: str
+    def __init__(self, resource: _Optional[_Union[_resource_pb2.Resource, _Mapping]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., annotations: _Optional[_Iterable[_Union[_any_pb2.Any, _Mapping]]] = ..., active_sync_id: _Optional[str] = ...) -> None: ...
+
+class EntitlementsServiceListEntitlementsResponse(_message.Message):
+    __slots__ = ("list", "next_page_token", "annotations")
+    LIST_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    ANNOTATIONS_FIELD_NUMBER: _ClassVar[int]
+    list: _containers.RepeatedCompositeFieldContainer[Entitlement]
+    next_page_token: str
+    annotations: _containers.RepeatedCompositeFieldContainer[_any_pb2.Any]
+    def __init__(self, list: _Optional[_Iterable[_Union[Entitlement, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., annotations: _Optional[_Iterable[_Union[_any_pb2.Any, _Mapping]]] = ...) -> None: ...
+
+class EntitlementsServiceListStaticEntitlementsRequest(_message.Message):
+    __slots__ = ("resource_type_id", "page_size", "page_token", "annotations", "active_sync_id")
+    RESOURCE_TYPE_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    ANNOTATIONS_FIELD_NUMBER: _ClassVar[int]
+    ACTIVE_SYNC_ID_FIELD_NUMBER: _ClassVar[int]
+    resource_type_id: str
+    page_size: int
+    page_token: str
+    annotations: _containers.RepeatedCompositeFieldContainer[_any_pb2.Any]
+    active_sync_id: str
+    def __init__(self, resource_type_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., annotations: _Optional[_Iterable[_Union[_any_pb2.Any, _Mapping]]] = ..., active_sync_id: _Optional[str] = ...) -> None: ...
+
+class EntitlementsServiceListStaticEntitlementsResponse(_message.Message):
+    __slots__ = ("list", "next_page_token", "annotations")
+    LIST_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    ANNOTATIONS_FIELD_NUMBER: _ClassVar[int]
+    list: _containers.RepeatedCompositeFieldContainer[Entitlement]
+    next_page_token: str
+    annotations: _containers.RepeatedCompositeFieldContainer[_any_pb2.Any]
+    def __init__(self, list: _Optional[_Iterable[_Union[Entitlement, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., annotations: _Optional[_Iterable[_Union[_any_pb2.Any, _Mapping]]] = ...) -> None: ...

@@ -27,7 +27,7 @@ from baton_alibaba_cloud.baton.pb import resource_pb2 as baton__alibaba__cloud_d
 from google.protobuf import any_pb2 as google_dot_protobuf_dot_any__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n(baton_alibaba_cloud/baton/pb/grant.proto\x12\x0f\x63\x31.connector.v2\x1a.baton_alibaba_cloud/baton/pb/entitlement.proto\x1a+baton_alibaba_cloud/baton/pb/resource.proto\x1a\x19google/protobuf/any.proto\"\xc8\x01\n\x0cGrantSources\x12;\n\x07sources\x18\x01 \x03(\x0b\x32*.c1.connector.v2.GrantSources.SourcesEntry\x1a \n\x0bGrantSource\x12\x11\n\tis_direct\x18\x01 \x01(\x08\x1aY\n\x0cSourcesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\x38\n\x05value\x18\x02 \x01(\x0b\x32).c1.connector.v2.GrantSources.GrantSource:\x02\x38\x01\"\xcf\x01\n\x05Grant\x12\x31\n\x0b\x65ntitlement\x18\x01 \x01(\x0b\x32\x1c.c1.connector.v2.Entitlement\x12,\n\tprincipal\x18\x02 \x01(\x0b\x32\x19.c1.connector.v2.Resource\x12\n\n\x02id\x18\x03 \x01(\t\x12)\n\x0b\x61nnotations\x18\x04 \x03(\x0b\x32\x14.google.protobuf.Any\x12.\n\x07sources\x18\x05 \x01(\x0b\x32\x1d.c1.connector.v2.GrantSourcesb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n(baton_alibaba_cloud/baton/pb/grant.proto\x12\x0f\x63\x31.connector.v2\x1a.baton_alibaba_cloud/baton/pb/entitlement.proto\x1a+baton_alibaba_cloud/baton/pb/resource.proto\x1a\x19google/protobuf/any.proto\"\xc8\x01\n\x0cGrantSources\x12;\n\x07sources\x18\x01 \x03(\x0b\x32*.c1.connector.v2.GrantSources.SourcesEntry\x1a \n\x0bGrantSource\x12\x11\n\tis_direct\x18\x01 \x01(\x08\x1aY\n\x0cSourcesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\x38\n\x05value\x18\x02 \x01(\x0b\x32).c1.connector.v2.GrantSources.GrantSource:\x02\x38\x01\"\xcf\x01\n\x05Grant\x12\x31\n\x0b\x65ntitlement\x18\x01 \x01(\x0b\x32\x1c.c1.connector.v2.Entitlement\x12,\n\tprincipal\x18\x02 \x01(\x0b\x32\x19.c1.connector.v2.Resource\x12\n\n\x02id\x18\x03 \x01(\t\x12)\n\x0b\x61nnotations\x18\x04 \x03(\x0b\x32\x14.google.protobuf.Any\x12.\n\x07sources\x18\x05 \x01(\x0b\x32\x1d.c1.connector.v2.GrantSources\"\xb7\x01\n\x1eGrantsServiceListGrantsRequest\x12+\n\x08resource\x18\x01 \x01(\x0b\x32\x19.c1.connector.v2.Resource\x12\x11\n\tpage_size\x18\x02 \x01(\r\x12\x12\n\npage_token\x18\x03 \x01(\t\x12)\n\x0b\x61nnotations\x18\x04 \x03(\x0b\x32\x14.google.protobuf.Any\x12\x16\n\x0e\x61\x63tive_sync_id\x18\x05 \x01(\t\"\x8b\x01\n\x1fGrantsServiceListGrantsResponse\x12$\n\x04list\x18\x01 \x03(\x0b\x32\x16.c1.connector.v2.Grant\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12)\n\x0b\x61nnotations\x18\x03 \x03(\x0b\x32\x14.google.protobuf.Any\"\xad\x01\n\x1fGrantManagerServiceGrantRequest\x12\x31\n\x0b\x65ntitlement\x18\x01 \x01(\x0b\x32\x1c.c1.connector.v2.Entitlement\x12,\n\tprincipal\x18\x02 \x01(\x0b\x32\x19.c1.connector.v2.Resource\x12)\n\x0b\x61nnotations\x18\x03 \x03(\x0b\x32\x14.google.protobuf.Any\"u\n GrantManagerServiceGrantResponse\x12)\n\x0b\x61nnotations\x18\x01 \x03(\x0b\x32\x14.google.protobuf.Any\x12&\n\x06grants\x18\x02 \x03(\x0b\x32\x16.c1.connector.v2.Grant\"t\n GrantManagerServiceRevokeRequest\x12%\n\x05grant\x18\x01 \x01(\x0b\x32\x16.c1.connector.v2.Grant\x12)\n\x0b\x61nnotations\x18\x02 \x03(\x0b\x32\x14.google.protobuf.Any\"N\n!GrantManagerServiceRevokeResponse\x12)\n\x0b\x61nnotations\x18\x01 \x03(\x0b\x32\x14.google.protobuf.Any2\x80\x01\n\rGrantsService\x12o\n\nListGrants\x12/.c1.connector.v2.GrantsServiceListGrantsRequest\x1a\x30.c1.connector.v2.GrantsServiceListGrantsResponse2\xf4\x01\n\x13GrantManagerService\x12l\n\x05Grant\x12\x30.c1.connector.v2.GrantManagerServiceGrantRequest\x1a\x31.c1.connector.v2.GrantManagerServiceGrantResponse\x12o\n\x06Revoke\x12\x31.c1.connector.v2.GrantManagerServiceRevokeRequest\x1a\x32.c1.connector.v2.GrantManagerServiceRevokeResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -44,4 +44,20 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GRANTSOURCES_SOURCESENTRY']._serialized_end=382
   _globals['_GRANT']._serialized_start=385
   _globals['_GRANT']._serialized_end=592
+  _globals['_GRANTSSERVICELISTGRANTSREQUEST']._serialized_start=595
+  _globals['_GRANTSSERVICELISTGRANTSREQUEST']._serialized_end=778
+  _globals['_GRANTSSERVICELISTGRANTSRESPONSE']._serialized_start=781
+  _globals['_GRANTSSERVICELISTGRANTSRESPONSE']._serialized_end=920
+  _globals['_GRANTMANAGERSERVICEGRANTREQUEST']._serialized_start=923
+  _globals['_GRANTMANAGERSERVICEGRANTREQUEST']._serialized_end=1096
+  _globals['_GRANTMANAGERSERVICEGRANTRESPONSE']._serialized_start=1098
+  _globals['_GRANTMANAGERSERVICEGRANTRESPONSE']._serialized_end=1215
+  _globals['_GRANTMANAGERSERVICEREVOKEREQUEST']._serialized_start=1217
+  _globals['_GRANTMANAGERSERVICEREVOKEREQUEST']._serialized_end=1333
+  _globals['_GRANTMANAGERSERVICEREVOKERESPONSE']._serialized_start=1335
+  _globals['_GRANTMANAGERSERVICEREVOKERESPONSE']._serialized_end=1413
+  _globals['_GRANTSSERVICE']._serialized_start=1416
+  _globals['_GRANTSSERVICE']._serialized_end=1544
+  _globals['_GRANTMANAGERSERVICE']._serialized_start=1547
+  _globals['_GRANTMANAGERSERVICE']._serialized_end=1791
 # @@protoc_insertion_point(module_scope)

@@ -131,3 +131,55 @@ class ExternalId(_message.Message):
     link: str
     description: str
     def __init__(self, id: _Optional[str] = ..., link: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
+
+class ResourceTypesServiceListResourceTypesRequest(_message.Message):
+    __slots__ = ("parent", "page_size", "page_token", "annotations", "active_sync_id")
+    PARENT_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    ANNOTATIONS_FIELD_NUMBER: _ClassVar[int]
+    ACTIVE_SYNC_ID_FIELD_NUMBER: _ClassVar[int]
+    parent: Resource
+    page_size: int
+    page_token: str
+    annotations: _containers.RepeatedCompositeFieldContainer[_any_pb2.Any]
+    active_sync_id: str
+    def __init__(self, parent: _Optional[_Union[Resource, _Mapping]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., annotations: _Optional[_Iterable[_Union[_any_pb2.Any, _Mapping]]] = ..., active_sync_id: _Optional[str] = ...) -> None: ...
+
+class ResourceTypesServiceListResourceTypesResponse(_message.Message):
+    __slots__ = ("list", "next_page_token", "annotations")
+    LIST_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    ANNOTATIONS_FIELD_NUMBER: _ClassVar[int]
+    list: _containers.RepeatedCompositeFieldContainer[ResourceType]
+    next_page_token: str
+    annotations: _containers.RepeatedCompositeFieldContainer[_any_pb2.Any]
+    def __init__(self, list: _Optional[_Iterable[_Union[ResourceType, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., annotations: _Optional[_Iterable[_Union[_any_pb2.Any, _Mapping]]] = ...) -> None: ...
+
+class ResourcesServiceListResourcesRequest(_message.Message):
+    __slots__ = ("resource_type_id", "parent_resource_id", "page_size", "page_token", "annotations", "active_sync_id", "trait")
+    RESOURCE_TYPE_ID_FIELD_NUMBER: _ClassVar[int]
+    PARENT_RESOURCE_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    ANNOTATIONS_FIELD_NUMBER: _ClassVar[int]
+    ACTIVE_SYNC_ID_FIELD_NUMBER: _ClassVar[int]
+    TRAIT_FIELD_NUMBER: _ClassVar[int]
+    resource_type_id: str
+    parent_resource_id: ResourceId
+    page_size: int
+    page_token: str
+    annotations: _containers.RepeatedCompositeFieldContainer[_any_pb2.Any]
+    active_sync_id: str
+    trait: ResourceType.Trait
+    def __init__(self, resource_type_id: _Optional[str] = ..., parent_resource_id: _Optional[_Union[ResourceId, _Mapping]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., annotations: _Optional[_Iterable[_Union[_any_pb2.Any, _Mapping]]] = ..., active_sync_id: _Optional[str] = ..., trait: _Optional[_Union[ResourceType.Trait, str]] = ...) -> None: ...
+
+class ResourcesServiceListResourcesResponse(_message.Message):
+    __slots__ = ("list", "next_page_token", "annotations")
+    LIST_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    ANNOTATIONS_FIELD_NUMBER: _ClassVar[int]
+    list: _containers.RepeatedCompositeFieldContainer[Resource]
+    next_page_token: str
+    annotations: _containers.RepeatedCompositeFieldContainer[_any_pb2.Any]
+    def __init__(self, list: _Optional[_Iterable[_Union[Resource, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., annotations: _Optional[_Iterable[_Union[_any_pb2.Any, _Mapping]]] = ...) -> None: ...

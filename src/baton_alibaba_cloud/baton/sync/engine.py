@@ -112,13 +112,18 @@ async def run_sync(
     *,
     concurrency_per_type: int = DEFAULT_CONCURRENCY,
     observer: Observer | None = None,
+    expand: bool = True,
 ) -> SyncReport:
     """Run one full sync of ``syncers`` into ``writer``'s open sync and return the report.
+
+    ``expand=False`` leaves the grants as the connector gave them (``GrantExpandable`` still
+    pending): a snapshot served to baton-sdk, whose syncer expands them itself.
 
     The writer is neither committed nor aborted here: the caller owns the file's fate, so an
     exception from any syncer propagates (cancelling the others) and the caller aborts.
     """
     run = _Run(syncers, writer, concurrency_per_type, observer)
+    run.expand = expand
     return await run.execute()
 
 
@@ -146,6 +151,7 @@ class _Run:
         self.pending_grants: list[Grant] = []
         self.report = SyncReport(sync_id=writer.sync_id)
         self.writes = WriteQueue()
+        self.expand = True
 
     async def execute(self) -> SyncReport:
         """Phases in order, each timed into ``report.durations``."""
@@ -156,7 +162,8 @@ class _Run:
         finally:
             self.writes.close()
         self._timed_sync("complete", self._complete)
-        self._timed_sync("expand", self._expand)
+        if self.expand:
+            self._timed_sync("expand", self._expand)
         self._count()
         self._emit("done", "")
         return self.report
