@@ -7,11 +7,14 @@ hours. Two guards apply to every connection we open:
   allocating it ("string or blob too big"), which we report as one line naming the table.
 * A progress handler runs every ``_PROGRESS_STEPS`` virtual-machine steps. Python runs signal
   handlers only between bytecodes, so while SQLite is inside one long ``step`` a Ctrl-C or
-  SIGTERM would wait for the query to end. The handler gives Python that chance: while a guard
-  is installed (main thread only), our SIGINT handler sees whether the signal arrived inside a
-  query; if so the query is aborted and the signal replayed to the previous handler once SQLite
-  has returned (Python clears exceptions raised inside SQLite callbacks), otherwise the previous
-  handler runs at once. Queries in other threads are stopped with ``Connection.interrupt``.
+  SIGTERM would wait for the query to end. The handler gives Python that chance. While a guard
+  is installed (main thread only: a reader's life, a writer's open and commit), our SIGINT
+  handler sees whether the signal arrived inside a query; if so the query is aborted and the
+  signal replayed to the previous handler once SQLite has returned (Python clears exceptions
+  raised inside SQLite callbacks); otherwise it is replayed at once. Either way the operation
+  then stops with ``KeyboardInterrupt``, also under asyncio, whose handler only cancels the main
+  task at its next ``await``. Queries in other threads are stopped with
+  ``Connection.interrupt``.
 """
 
 from __future__ import annotations
@@ -76,12 +79,13 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
 
 
 def _replay(signum: int, frame: FrameType | None) -> None:
-    """Hand the signal to the handler that was installed before ours."""
+    """Hand the signal to the handler that was installed before ours, then stop the guarded
+    operation: a handler that only asks to stop later (asyncio's cancels the main task) would
+    let a long synchronous operation run to its end first."""
     previous = _previous[0] if _previous else signal.default_int_handler
     if callable(previous):
         previous(signum, frame)
-    elif previous == signal.SIG_DFL:
-        raise KeyboardInterrupt
+    raise KeyboardInterrupt
 
 
 @contextlib.contextmanager
@@ -116,7 +120,6 @@ def _raise_pending() -> None:
     signum = _pending.pop(0)
     _pending.clear()
     _replay(signum, None)
-    raise KeyboardInterrupt
 
 
 @contextlib.contextmanager

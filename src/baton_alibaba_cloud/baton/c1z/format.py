@@ -200,5 +200,8 @@ def compress_db(db: Path, out: BinaryIO) -> None:
     size = db.stat().st_size
     out.write(C1Z_V1_MAGIC)
     cctx = zstandard.ZstdCompressor(level=ZSTD_LEVEL, write_content_size=True, write_checksum=True)
-    with db.open("rb") as src:
-        cctx.copy_stream(src, out, size=size, read_size=_CHUNK, write_size=_CHUNK)
+    # Chunk by chunk from Python (not one ``copy_stream`` call): Ctrl-C is seen between chunks.
+    with db.open("rb") as src, cctx.stream_writer(out, size=size, closefd=False,
+                                                  write_size=_CHUNK) as writer:
+        while chunk := src.read(_CHUNK):
+            writer.write(chunk)

@@ -80,7 +80,6 @@ class C1zWriter:
         self._clock = clock
         self._variables = con.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
         self._claim: Target | None = None
-        self._guard = contextlib.ExitStack()
 
     @classmethod
     def open(cls, path: Path, *, clock: Callable[[], datetime] = datetime.now) -> C1zWriter:
@@ -90,21 +89,19 @@ class C1zWriter:
         newest full sync (``_carry``). Refuses a v3 file (``UnsupportedC1zVersion``) and any
         unreadable one (``C1zFormatError``) with the file untouched."""
         target = claim_target(Path(path))
-        guard = contextlib.ExitStack()
         try:
-            guard.enter_context(signal_guard())
-            workdir = make_workdir()
-            try:
-                con, sync_id = cls._start(target.path, workdir, clock)
-            except BaseException:
-                remove_workdir(workdir)
-                raise
+            with signal_guard():  # decoding and copying the previous file stop on Ctrl-C
+                workdir = make_workdir()
+                try:
+                    con, sync_id = cls._start(target.path, workdir, clock)
+                except BaseException:
+                    remove_workdir(workdir)
+                    raise
         except BaseException:
-            guard.close()
             target.release()
             raise
         writer = cls(target.path, workdir, con, sync_id, clock)
-        writer._claim, writer._guard = target, guard
+        writer._claim = target
         return writer
 
     @staticmethod
@@ -244,17 +241,17 @@ class C1zWriter:
         and the writer is aborted."""
         con = self.connection
         try:
-            con.execute(
-                "update v1_sync_runs set ended_at = ?, stats = ? "
-                "where sync_id = ? and ended_at is null",
-                (sqlite_time(self._clock()), json.dumps(self.stats()), self.sync_id),
-            )
-            self._cleanup(con)
-            with guarded(self.target, "the new sync"):
+            with signal_guard(), guarded(self.target, "the new sync"):
+                con.execute(
+                    "update v1_sync_runs set ended_at = ?, stats = ? "
+                    "where sync_id = ? and ended_at is null",
+                    (sqlite_time(self._clock()), json.dumps(self.stats()), self.sync_id),
+                )
+                self._cleanup(con)
                 con.execute("vacuum")
-            con.close()
-            self._con = None
-            self._replace_target()
+                con.close()
+                self._con = None
+                self._replace_target()
         except BaseException:
             self.abort()
             raise
@@ -310,8 +307,7 @@ class C1zWriter:
         self._release()
 
     def _release(self) -> None:
-        """Remove the working files, then give up the signal guard and the file's lock."""
+        """Remove the working files, then give up the file's lock."""
         remove_workdir(self._workdir)
-        self._guard.close()
         if self._claim is not None:
             self._claim.release()
