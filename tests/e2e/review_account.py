@@ -62,7 +62,16 @@ def account() -> dict[str, Any]:
     """The account as first synced."""
     return {
         "version": 1,
-        "account": {"id": UID, "alias": "review", "created": ago(800)},
+        "account": {
+            "id": UID, "alias": "review", "created": ago(800),
+            # meets CIS 1.7, 1.8, 1.10-1.12, 1.14; no symbol (1.9), never expires (1.13)
+            "password_policy": {"MinimumPasswordLength": 14, "RequireUppercaseCharacters": True,
+                                "RequireLowercaseCharacters": True, "RequireNumbers": True,
+                                "PasswordReusePrevention": 5, "MaxLoginAttemps": 5},
+            # MFA mandatory at login; idle users never disabled (1.5)
+            "security_preference": {"LoginProfilePreference": {
+                "MFAOperationForLogin": "mandatory"}},
+        },
         "users": [
             {"name": "admin", "created": ago(700), "access_keys": [
                 {"id": ADMIN_KEY[0], "secret": ADMIN_KEY[1], "created": ago(10),

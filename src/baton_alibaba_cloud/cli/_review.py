@@ -23,7 +23,7 @@ from baton_alibaba_cloud.baton import export as exporting
 from baton_alibaba_cloud.baton.c1z.reader import C1zReader, SyncRun
 from baton_alibaba_cloud.cli._errors import WorkFailed
 from baton_alibaba_cloud.cli._output import emit, format_option, option
-from baton_alibaba_cloud.connector import hygiene
+from baton_alibaba_cloud.connector import findings, hygiene
 
 __all__ = ["register"]
 
@@ -34,9 +34,9 @@ _state: dict[str, Resolve] = {}
 def register(group: click.Group, file_option: Callable[[Any], Any], resolve: Resolve) -> None:
     """Add the review views to ``inspect`` (``resolve`` finds the ``-f`` given anywhere)."""
     _state["resolve"] = resolve
-    for command in (users, keys, principals_, diff_, export_csv):
+    for command in (users, keys, principals_, diff_, export_csv, findings_):
         file_option(command)
-    for command in (users, keys, principals_, diff_, export):
+    for command in (users, keys, principals_, diff_, export, findings_):
         group.add_command(command)
 
 
@@ -213,3 +213,17 @@ def _write_csv(reader: C1zReader, handle: Any) -> None:
     writer = csv.writer(handle, lineterminator="\n")
     writer.writerow(exporting.COLUMNS)
     writer.writerows(exporting.export_rows(reader))
+
+
+@click.command("findings")
+@format_option
+@option("--min-severity", type=click.Choice(findings.SEVERITIES), default="info",
+        show_default=True, help="Only findings of this severity or worse.")
+def findings_(file_: Path, output_format: str, min_severity: str) -> None:
+    """The documented checks (docs/findings.md): MFA, AccessKeys, admin reachability with
+    paths, risky trust, wildcard policies, password policy and security preference (CIS)."""
+    with open_file(file_) as reader:
+        found = findings.find(reader)
+    emit(findings.finding_rows(found, min_severity), output_format, title="Findings",
+         columns=["severity", "check", "object_type", "object", "reason", "paths"],
+         data=findings.findings_json(found, min_severity))

@@ -7,7 +7,8 @@ the resources; the engine loads them. External accounts are discovered by the ro
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+import asyncio
+from collections.abc import AsyncIterator, Mapping, Sequence
 
 from baton_alibaba_cloud.baton import types as bt
 from baton_alibaba_cloud.baton.builder import SyncItems
@@ -32,9 +33,15 @@ class AccountSyncer(ContextSyncer):
     type_id = ids.ACCOUNT
 
     async def list(self) -> AsyncIterator[Sequence[Resource]]:
-        """One page: this account, named by its alias when it has one."""
-        answer = await self.ctx.api.call("ram", "GetAccountAlias", {})
-        yield [transform_account(self.ctx.uid, optional(answer, "AccountAlias"))]
+        """One page: this account, named by its alias when it has one, with its password
+        policy and security preference on the profile (what the findings check)."""
+        api = self.ctx.api
+        alias, policy, preference = await asyncio.gather(
+            api.call("ram", "GetAccountAlias", {}), api.call("ims", "GetPasswordPolicy", {}),
+            api.call("ims", "GetSecurityPreference", {}))
+        yield [transform_account(self.ctx.uid, optional(alias, "AccountAlias"),
+                                 policy.get("PasswordPolicy"),
+                                 preference.get("SecurityPreference"))]
 
     def entitlements(self, resource: Resource) -> Sequence[Entitlement]:
         """None (docs/model.md §3 gives accounts none)."""
@@ -54,9 +61,16 @@ async def caller_account_id(api: Api) -> str:
     return uid
 
 
-def transform_account(uid: str, alias: str | None) -> Resource:
-    """The synced account: display name the alias, else the uid."""
-    profile = compact({"account_id": uid, "account_alias": alias, "external": False})
+def transform_account(uid: str, alias: str | None, password_policy: object = None,
+                      security_preference: object = None) -> Resource:
+    """The synced account: display name the alias, else the uid; the password policy and
+    security preference as IMS answers them (wire names), when they are objects."""
+    profile = compact({
+        "account_id": uid, "account_alias": alias, "external": False,
+        "password_policy": password_policy if isinstance(password_policy, Mapping) else None,
+        "security_preference": security_preference
+        if isinstance(security_preference, Mapping) else None,
+    })
     return bt.resource(
         ids.ACCOUNT,
         uid,

@@ -82,6 +82,8 @@ RESOURCE_TYPES: tuple[ResourceTypeSpec, ...] = (
         {"sync": (
             ApiAction("sts", "GetCallerIdentity", None, "the account uid for every ARN"),
             _ram("GetAccountAlias", "the account's display name"),
+            _ims("GetPasswordPolicy", "the account's password policy (findings)"),
+            _ims("GetSecurityPreference", "the account's security preference (findings)"),
         )},
     ),
     ResourceTypeSpec(

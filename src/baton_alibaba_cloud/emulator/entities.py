@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 __all__ = [
     "DEFAULT_QUOTAS",
@@ -91,6 +91,10 @@ class Account:
     alias: str
     created: datetime
     quotas: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_QUOTAS))
+    password_policy: dict[str, Any] = field(default_factory=dict)
+    """IMS GetPasswordPolicy's ``PasswordPolicy`` (wire names); see ``account_settings``."""
+    security_preference: dict[str, Any] = field(default_factory=dict)
+    """IMS GetSecurityPreference's ``SecurityPreference`` (wire names, nested)."""
 
     @property
     def default_domain(self) -> str:

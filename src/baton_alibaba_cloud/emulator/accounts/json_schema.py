@@ -62,6 +62,10 @@ def _property(name: str, check: schema.Check) -> dict[str, Any]:
     if name == "quotas":
         return {"type": "object", "additionalProperties": {"type": "number"},
                 "description": "requests per second by Action or service:Action"}
+    if name in ("password_policy", "security_preference"):
+        return {"type": "object", "description": "IMS Get" + (
+            "PasswordPolicy's PasswordPolicy" if name == "password_policy"
+            else "SecurityPreference's SecurityPreference (sections)") + ", wire names"}
     raise ValueError(f"no JSON Schema for the field {name!r}")
 
 

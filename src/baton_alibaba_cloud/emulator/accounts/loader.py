@@ -30,6 +30,7 @@ from ..entities import (
     User,
     parse_time,
 )
+from . import settings
 from .builtin import BUILTIN_SYSTEM_POLICIES
 from .schema import AccountFileError, validate_account
 
@@ -68,9 +69,15 @@ def build_account(data: dict[str, Any]) -> Account:
     section = data["account"]
     quotas = dict(DEFAULT_QUOTAS)
     quotas.update(section.get("limits", {}))
+    problems: list[str] = []
+    settings.check_settings(section, problems)
+    if problems:
+        raise AccountFileError(problems)
     return Account(
         uid=section["id"], alias=section["alias"],
         created=parse_time(section.get("created", DEFAULT_CREATED)), quotas=quotas,
+        password_policy=settings.password_policy(section.get("password_policy")),
+        security_preference=settings.security_preference(section.get("security_preference")),
     )
 
 

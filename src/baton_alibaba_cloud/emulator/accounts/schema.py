@@ -87,7 +87,8 @@ KEY_FIELDS: dict[str, Check] = {
 }
 FIELDS: dict[str, dict[str, Check]] = {
     "account": {"id": _nonempty, "alias": _nonempty, "created": _time, "quotas": lambda v: None,
-                "limits": lambda v: None, "access_keys": lambda v: None},
+                "limits": lambda v: None, "access_keys": lambda v: None,
+                "password_policy": lambda v: None, "security_preference": lambda v: None},
     "users": {"name": _nonempty, "id": _nonempty, "display_name": _str, "comments": _str,
               "email": _str, "mobile_phone": _str, "status": _one_of("active", "freeze"),
               "provision_type": _str, "created": _time, "updated": _time, "last_login": _time,

@@ -25,7 +25,8 @@ class ImsResponses(UserResponses):
         "RemoveUserFromGroup", "ListAccessKeys", "GetAccessKeyLastUsed", "UpdateAccessKey",
         "GetLoginProfile", "UpdateLoginProfile", "GetUserMFAInfo", "ListVirtualMFADevices",
         "GenerateCredentialReport", "GetCredentialReport", "ListSAMLProviders",
-        "ListOIDCProviders", "GetDefaultDomain", "GetAccountSummary",
+        "ListOIDCProviders", "GetDefaultDomain", "GetAccountSummary", "GetPasswordPolicy",
+        "GetSecurityPreference",
     })
     USER_PARAM = "UserPrincipalName"
 

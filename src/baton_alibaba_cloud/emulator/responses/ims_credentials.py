@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import copy
 import csv
 import io
 
@@ -135,6 +136,12 @@ class ImsCredentialResponses(ImsResponses):
 
     def get_default_domain(self) -> Wire:
         return {"DefaultDomainName": self.backend.account.default_domain}
+
+    def get_password_policy(self) -> Wire:
+        return {"PasswordPolicy": dict(self.backend.account.password_policy)}
+
+    def get_security_preference(self) -> Wire:
+        return {"SecurityPreference": copy.deepcopy(self.backend.account.security_preference)}
 
     def get_account_summary(self) -> Wire:
         backend = self.backend
