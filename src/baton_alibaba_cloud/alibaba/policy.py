@@ -25,6 +25,7 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from ._conditions import condition_holds
+from .documents import load_policy_document
 
 __all__ = [
     "ALLOW",
@@ -101,8 +102,9 @@ def parse_document(document: Any) -> list[Mapping[str, Any]]:
     nothing): an unreadable policy must never read as access."""
     if isinstance(document, str | bytes):
         try:
-            document = json.loads(document)
-        except (ValueError, RecursionError):
+            text = document.decode() if isinstance(document, bytes) else document
+            document = load_policy_document(text)
+        except ValueError:  # not UTF-8, not JSON, or nested past the depth limit
             return []
     if not isinstance(document, Mapping):
         return []

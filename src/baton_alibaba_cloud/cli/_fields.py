@@ -44,8 +44,9 @@ class Field:
     choices: tuple[str, ...] = ()
     is_ops: bool = False
     metavar: str | None = None
-    bounds: tuple[int, int] | None = None
-    """The inclusive range of an ``int`` field (default: at least 1)."""
+    bounds: tuple[float, float] | None = None
+    """The inclusive range of an ``int`` field (default: at least 1) or a ``float`` field
+    (default: above 0)."""
     cli_only: bool = False
     """A flag of the one-shot command line (the file, a grant to make), not connector
     configuration: left out of the ``config`` schema, as baton-sdk leaves out ``--file``."""
@@ -113,14 +114,15 @@ FIELDS: tuple[Field, ...] = (
           f"{_ENDPOINT_HELP}.", "string", "endpoints", default="sts.aliyuncs.com"),
     Field("rate-limit-scale", "Rate Limit Scale",
           "Multiply every published per-action quota by this (0.5 leaves half of the account's "
-          "quota to other tools).", "float", "endpoints", default=1.0, is_ops=True,
-          metavar="FACTOR"),
+          "quota to other tools); 0.01 to 10.", "float", "endpoints", default=1.0, is_ops=True,
+          metavar="FACTOR", bounds=(0.01, 10.0)),
     Field("max-in-flight", "Max In Flight",
           "Requests in flight at once across all actions.", "int", "endpoints", default=64,
           is_ops=True, metavar="N"),
-    Field("http-timeout-seconds", "HTTP Timeout",
-          "Seconds to wait for one API answer before retrying.", "int", "endpoints",
-          default=30, is_ops=True, metavar="SECONDS"),
+    Field("request-timeout", "Request Timeout",
+          "Seconds to wait for one API answer before retrying it (a silent endpoint is "
+          "reported after 5 s, or half this).", "int", "endpoints",
+          default=30, is_ops=True, metavar="SECONDS", bounds=(1, 600)),
     Field("sync-secrets", "Sync Secrets",
           "Also sync AccessKeys (ids, status, dates; never secrets) as secret resources; "
           "needs ram:GetAccessKeyLastUsed too.", "bool",

@@ -36,7 +36,9 @@ def _type(f: Field) -> Any:
         return click.Choice(f.choices, case_sensitive=False)
     if f.kind == "int":
         low, high = f.bounds or (1, None)
-        return click.IntRange(min=low, max=high)
+        return click.IntRange(min=int(low), max=int(high) if high is not None else None)
+    if f.kind == "float" and f.bounds:
+        return click.FloatRange(min=f.bounds[0], max=f.bounds[1])
     if f.kind == "float":
         return click.FloatRange(min=0, min_open=True)
     return str

@@ -24,10 +24,12 @@ __all__ = ["LiveProgress", "RequestStats", "summary_table"]
 
 @dataclass(frozen=True)
 class RequestStats:
-    """Requests sent so far and how many were answered with ``Throttling.*``."""
+    """Requests sent so far, how many were answered with ``Throttling.*``, and how many are
+    waiting right now past a few seconds for any answer (a silent endpoint)."""
 
     requests: int = 0
     throttled: int = 0
+    waiting: int = 0
 
 
 StatsSource = Callable[[], RequestStats]
@@ -93,6 +95,8 @@ class LiveProgress:
         if self._stats is not None:
             stats = self._stats()
             text = f"requests {stats.requests:,}  throttled {stats.throttled:,}  {text}"
+            if stats.waiting:
+                text += f"  no answer yet to {stats.waiting:,} (endpoint silent)"
         footer = Text(text, style="dim")
         return Group(table, footer)
 

@@ -54,8 +54,8 @@ def connector_config(values: dict[str, Any]) -> ConnectorConfig:
     for name in _CONFIG_FIELDS:
         if name in values and values[name] not in (None, ""):
             kwargs[name.replace("-", "_")] = values[name]
-    if values.get("http-timeout-seconds"):
-        kwargs["timeout"] = float(values["http-timeout-seconds"])
+    if values.get("request-timeout"):
+        kwargs["timeout"] = float(values["request-timeout"])
     try:
         return ConnectorConfig(**kwargs)
     except (TypeError, ValueError) as exc:
@@ -105,7 +105,7 @@ class ClientCounters:
     def __call__(self) -> RequestStats:
         with contextlib.suppress(RuntimeError):
             self._last = RequestStats(sum(self._stats.requests.values()),
-                                      sum(self._stats.throttled.values()))
+                                      sum(self._stats.throttled.values()), self._stats.waiting)
         return self._last
 
 

@@ -38,7 +38,7 @@ def _typed(f: Field) -> tuple[str, dict[str, Any]]:
         body["rules"] = {"in": list(f.choices)}
     if f.kind == "int":
         low, high = f.bounds or (1, None)
-        body["rules"] = {"gte": str(low)} | ({"lte": str(high)} if high else {})
+        body["rules"] = {"gte": str(int(low))} | ({"lte": str(int(high))} if high else {})
     # baton-sdk has no float field: a float travels as a string, as viper would read it.
     return ("intField" if f.kind == "int" else "stringField"), body
 

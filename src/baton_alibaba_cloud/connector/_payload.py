@@ -7,6 +7,7 @@ expected) and the same rule (a required field missing fails loudly, an optional 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -14,6 +15,8 @@ from typing import Any
 __all__ = ["PayloadError", "items", "optional", "parse_time", "required", "tags"]
 
 Payload = Mapping[str, Any]
+
+log = logging.getLogger("baton_alibaba_cloud.connector")
 
 
 class PayloadError(ValueError):
@@ -49,12 +52,19 @@ def optional(payload: Payload, key: str) -> str | None:
     return str(value)
 
 
-def parse_time(value: object) -> datetime | None:
-    """``YYYY-MM-DDThh:mm:ssZ`` (UTC) to an aware datetime; missing, empty or ``-`` is ``None``."""
+def parse_time(value: object, what: str = "") -> datetime | None:
+    """``YYYY-MM-DDThh:mm:ssZ`` (UTC) to an aware datetime; missing, empty or ``-`` is ``None``.
+
+    A value that is no date is ``None`` too, with a warning naming ``what`` (the object and
+    field): one odd date must not fail the sync."""
     if value is None or not isinstance(value, str) or value in ("", "-", "N/A", "no_information"):
         return None
     text = value.strip().replace("Z", "+00:00")
-    parsed = datetime.fromisoformat(text)
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        log.warning("%s is not a date (%r); left out", what or "a time field", value[:64])
+        return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 

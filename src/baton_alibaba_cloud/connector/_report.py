@@ -24,7 +24,7 @@ from baton_alibaba_cloud.alibaba import AlibabaError
 from baton_alibaba_cloud.alibaba.paging import PageGuard
 from baton_alibaba_cloud.connector._context import Api
 
-__all__ = ["ReportPoller", "fetch_report", "parse_report"]
+__all__ = ["ReportError", "ReportPoller", "fetch_report", "parse_report"]
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,11 @@ async def fetch_report(api: Api, poller: ReportPoller) -> Rows | None:
     except AlibabaError as exc:
         log.warning("credential report unavailable (%s); using per-user calls", exc.code)
         return None
-    return parse_report(contents)
+    try:
+        return parse_report(contents)
+    except ReportError as exc:
+        log.warning("credential report unreadable (%s); using per-user calls", exc)
+        return None
 
 
 async def _wait_until_ready(api: Api, poller: ReportPoller) -> str:
@@ -123,9 +127,8 @@ def parse_report(pages: list[str]) -> Rows:
     """
     header: list[str] | None = None
     rows: Rows = {}
-    for content in pages:
-        text = base64.b64decode(content).decode("utf-8-sig")
-        for record in csv.reader(io.StringIO(text)):
+    for number, content in enumerate(pages, 1):
+        for record in _records(content, number):
             if not any(cell.strip() for cell in record):
                 continue
             if header is None or _is_header(record):
@@ -135,7 +138,29 @@ def parse_report(pages: list[str]) -> Rows:
             user = row.get("user", "").strip()
             if user and user != "<root>":
                 rows[user] = row
+    if header is None:
+        raise ReportError("no header row with a user column")
     return rows
+
+
+class ReportError(ValueError):
+    """A credential report that cannot be read: the caller falls back to per-user calls."""
+
+
+def _records(content: str, number: int) -> list[list[str]]:
+    """The CSV records of one page's Base64 ``Content`` (strictly Base64, UTF-8 and CSV)."""
+    try:
+        text = base64.b64decode(content, validate=True).decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ReportError(f"page {number} is not UTF-8 text") from None
+    except ValueError:
+        raise ReportError(f"page {number} is not Base64") from None
+    if "\x00" in text:
+        raise ReportError(f"page {number} holds NUL bytes")
+    try:
+        return list(csv.reader(io.StringIO(text), strict=True))
+    except csv.Error as error:
+        raise ReportError(f"page {number} is not CSV ({error})") from None
 
 
 def _is_header(record: list[str]) -> bool:

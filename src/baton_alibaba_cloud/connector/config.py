@@ -27,6 +27,10 @@ __all__ = ["ConnectorConfig", "build_credentials"]
 DEFAULT_SESSION_NAME = "baton-alibaba-cloud"
 MIN_SESSION, MAX_SESSION = 900, 43200
 """STS AssumeRole's DurationSeconds range (the role's MaxSessionDuration may lower the top)."""
+MIN_SCALE, MAX_SCALE = 0.01, 10.0
+"""``--rate-limit-scale`` bounds: at 0.01 the slowest published quota (10/s) is one request
+every 10 s; above 10 Alibaba throttles anyway (the quota is the account's, all callers)."""
+MAX_TIMEOUT = 600
 
 
 @dataclass(frozen=True)
@@ -82,8 +86,13 @@ class ConnectorConfig:
         if not MIN_SESSION <= self.role_session_duration <= MAX_SESSION:
             raise ValueError(f"--role-session-duration must be {MIN_SESSION} to {MAX_SESSION} "
                              "seconds (what STS AssumeRole accepts)")
-        if self.rate_limit_scale <= 0 or self.max_in_flight < 1 or self.concurrency_per_type < 1:
-            raise ValueError("rate limit scale, max in flight and concurrency must be positive")
+        if not MIN_SCALE <= self.rate_limit_scale <= MAX_SCALE:
+            raise ValueError(f"--rate-limit-scale must be {MIN_SCALE:g} to {MAX_SCALE:g} (a "
+                             "smaller one would wait minutes between requests)")
+        if not 1 <= self.timeout <= MAX_TIMEOUT:
+            raise ValueError(f"--request-timeout must be 1 to {MAX_TIMEOUT} seconds")
+        if self.max_in_flight < 1 or self.concurrency_per_type < 1:
+            raise ValueError("max in flight and concurrency must be positive")
         self.endpoints()  # a bad endpoint is a configuration error, found now
 
     def endpoints(self) -> Endpoints:

@@ -90,7 +90,7 @@ def transform_group(payload: Mapping[str, Any], uid: str) -> Resource:
         optional(payload, "DisplayName") or name,
         parent=bt.resource_id(ids.ACCOUNT, uid),
         description=comments,
-        created_at=parse_time(payload.get("CreateDate")),
+        created_at=parse_time(payload.get("CreateDate"), f"group {name} CreateDate"),
         annotations=[bt.group_trait(profile=profile)],
     )
 

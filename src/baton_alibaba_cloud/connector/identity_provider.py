@@ -79,6 +79,6 @@ def _provider(
         arn,
         name,
         description=description,
-        created_at=parse_time(payload.get("CreateDate")),
+        created_at=parse_time(payload.get("CreateDate"), f"identity provider {name} CreateDate"),
         annotations=[bt.app_trait(profile=full, flags=[flag])],
     )

@@ -115,7 +115,7 @@ def transform_policy(payload: Mapping[str, Any], uid: str) -> Resource:
         name,
         parent=None if policy_type == "System" else bt.resource_id(ids.ACCOUNT, uid),
         description=description,
-        created_at=parse_time(payload.get("CreateDate")),
+        created_at=parse_time(payload.get("CreateDate"), f"policy {name} CreateDate"),
         annotations=[bt.role_trait(profile=profile)],
     )
 

@@ -106,7 +106,7 @@ def transform_role(payload: Mapping[str, Any], uid: str) -> Resource:
         name,
         parent=bt.resource_id(ids.ACCOUNT, uid),
         description=description,
-        created_at=parse_time(payload.get("CreateDate")),
+        created_at=parse_time(payload.get("CreateDate"), f"role {name} CreateDate"),
         annotations=[bt.role_trait(profile=profile)],
     )
 

@@ -8,12 +8,12 @@ principal resources (external accounts, services), and tests read them as plain 
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from baton_alibaba_cloud.alibaba.documents import DocumentError, load_policy_document
 from baton_alibaba_cloud.connector import ids
 
 __all__ = ["TrustGrant", "TrustResult", "parse_trust"]
@@ -116,9 +116,9 @@ def _statements(document: object, role: str, warnings: list[str]) -> list[Any]:
         warnings.append(f"role {role}: no trust policy document; no one can assume it")
         return []
     try:
-        doc = json.loads(document) if isinstance(document, str) else document
-    except ValueError as exc:
-        warnings.append(f"role {role}: trust policy is not valid JSON ({exc}); skipped")
+        doc = load_policy_document(document) if isinstance(document, str) else document
+    except DocumentError as exc:
+        warnings.append(f"role {role}: trust policy skipped: {exc}")
         return []
     if not isinstance(doc, Mapping):
         warnings.append(f"role {role}: trust policy is not a JSON object; skipped")

@@ -9,6 +9,7 @@ plan, its ``attached`` policy grants. Users offer no entitlements.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
@@ -31,6 +32,8 @@ from baton_alibaba_cloud.connector._payload import (
 )
 
 __all__ = ["UserSyncer", "enrich_user", "transform_user"]
+
+log = logging.getLogger(__name__)
 
 _STATUS = {
     "active": (UserTrait.Status.STATUS_ENABLED, None),
@@ -106,8 +109,10 @@ def transform_user(payload: Mapping[str, Any], uid: str) -> Resource:
     name = ids.user_name(upn)
     raw_status = required(payload, "Status", "user")
     if raw_status not in _STATUS:
-        raise ValueError(f"user {upn} has an unknown Status {raw_status!r}")
-    status, details = _STATUS[raw_status]
+        log.warning("user %s has an unknown Status %r; synced with an unspecified status",
+                    upn, raw_status[:64])
+    status, details = _STATUS.get(
+        raw_status, (UserTrait.Status.STATUS_UNSPECIFIED, f"unknown status {raw_status[:64]}"))
     email = optional(payload, "Email")
     comments = optional(payload, "Comments")
     profile = compact({
@@ -129,8 +134,8 @@ def transform_user(payload: Mapping[str, Any], uid: str) -> Resource:
         status=status,
         status_details=details,
         profile=profile,
-        created_at=parse_time(payload.get("CreateDate")),
-        last_login=parse_time(payload.get("LastLoginDate")),
+        created_at=parse_time(payload.get("CreateDate"), f"user {upn} CreateDate"),
+        last_login=parse_time(payload.get("LastLoginDate"), f"user {upn} LastLoginDate"),
     )
     return bt.resource(
         ids.USER,
