@@ -88,13 +88,20 @@ def _replay(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
+def _loop_handled(handler: Handler) -> bool:
+    """``loop.add_signal_handler`` installs a no-op and reads the signal from its wakeup fd: a
+    program that does that (the ``serve`` command) stops on its own terms, not ours."""
+    return getattr(handler, "__name__", "") == "_sighandler_noop"
+
+
 @contextlib.contextmanager
 def signal_guard() -> Iterator[None]:
     """While inside, a Ctrl-C (or a SIGTERM the CLI turns into one) aborts a running query.
     Nests; does nothing outside the main thread (only it receives signals)."""
     main = threading.current_thread() is threading.main_thread()
-    if not main or signal.getsignal(signal.SIGINT) in (signal.SIG_IGN, None):
-        yield  # no signals here, or Ctrl-C ignored on purpose (a background job)
+    current = signal.getsignal(signal.SIGINT)
+    if not main or current in (signal.SIG_IGN, None) or _loop_handled(current):
+        yield  # no signals here, Ctrl-C ignored on purpose, or an event loop's own handling
         return
     with _lock:
         if _depth[0] == 0:

@@ -27,8 +27,9 @@ __all__ = ["PREFIX", "make_workdir", "remove_workdir", "sweep_workdirs", "unpack
 DB_NAME = "db"
 PREFIX = "baton-c1z-"
 _LOCK = "lock"
-_GRACE_SECONDS = 60.0
-"""A directory without its lock file yet is only removed once this old (it may be starting)."""
+_GRACE_SECONDS = 3600.0
+"""A directory without a lock file is only removed once this old: it may be starting, or belong
+to an older version of this tool (which did not lock) still running."""
 _held: dict[Path, int] = {}
 
 
