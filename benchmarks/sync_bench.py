@@ -197,8 +197,8 @@ async def _sync_main(ready: Mapping[str, str], path: Path, max_in_flight: int,
 
     url = ready["url"]
     config = ConnectorConfig(access_key_id=ready["access_key_id"],
-                             access_key_secret=ready["access_key_secret"], ram_endpoint=url,
-                             ims_endpoint=url, sts_endpoint=url, max_in_flight=max_in_flight)
+                             access_key_secret=ready["access_key_secret"], endpoint=url,
+                             max_in_flight=max_in_flight)
     start = time.monotonic()
     try:
         report = await asyncio.wait_for(sync(config, path), time_limit)

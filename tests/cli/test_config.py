@@ -110,7 +110,9 @@ def test_config_lists_the_connector_fields_with_defaults_and_secrets(
     assert fields["access-key-secret"]["isSecret"] is True
     assert fields["security-token"]["isSecret"] is True
     assert "isSecret" not in fields["access-key-id"]
-    assert fields["ram-endpoint"]["stringField"] == {"defaultValue": "ram.aliyuncs.com"}
+    # no default in the schema: unset, a service follows --endpoint, else its public host
+    for name in ("endpoint", "ram-endpoint", "resource-manager-endpoint"):
+        assert fields[name]["stringField"] == {}
     assert fields["sync-secrets"]["boolField"] == {}
     assert fields["role-session-duration"]["intField"] == {
         "defaultValue": "3600", "rules": {"gte": "900", "lte": "43200"}}

@@ -47,7 +47,7 @@ def test_flags_before_the_subcommand_are_inherited_and_flags_after_win() -> None
     result = runner.invoke(_probe(), ["--access-key-id", "A", "--sync-secrets", "sub",
                                       "--log-level", "warn"])
     assert result.stdout.split() == ["access-key-id=A", "sync-secrets=True",
-                                     "ram-endpoint=ram.aliyuncs.com", "log-level=warn"]
+                                     "ram-endpoint=None", "log-level=warn"]
     result = runner.invoke(_probe(), ["--access-key-id", "A", "sub", "--access-key-id", "B"])
     assert result.stdout.split()[0] == "access-key-id=B"
 
@@ -108,3 +108,23 @@ def test_inspect_reads_the_file_given_before_the_subcommand(runner: CliRunner,
     assert result.exit_code != 0 and "elsewhere.c1z" in result.stderr
     result = runner.invoke(cli, ["inspect", "stats"], env={"BATON_FILE": str(missing)})
     assert "elsewhere.c1z" in result.stderr
+
+
+def test_endpoint_sets_every_service_and_per_service_flags_win() -> None:
+    """``--endpoint`` points every service at one URL (the emulator's); an explicit
+    per-service flag (or its BATON_* variable) wins; unset ones keep the public hosts."""
+    from baton_alibaba_cloud.cli._run import connector_config
+    from baton_alibaba_cloud.connector.config import ConnectorConfig
+
+    config = connector_config({"endpoint": "http://127.0.0.1:8080",
+                               "sts-endpoint": "sts.ap-southeast-1.aliyuncs.com",
+                               "ram-endpoint": None})
+    endpoints = config.endpoints()
+    assert (endpoints.ram, endpoints.ims, endpoints.sts, endpoints.resourcemanager) == (
+        "http://127.0.0.1:8080", "http://127.0.0.1:8080", "sts.ap-southeast-1.aliyuncs.com",
+        "http://127.0.0.1:8080")
+    public = ConnectorConfig(resource_manager_endpoint="http://127.0.0.1:9").endpoints()
+    assert (public.ram, public.ims, public.sts, public.resourcemanager) == (
+        "ram.aliyuncs.com", "ims.aliyuncs.com", "sts.aliyuncs.com", "http://127.0.0.1:9")
+    with pytest.raises(click.UsageError, match="endpoint"):
+        connector_config({"endpoint": "ftp://nowhere"})

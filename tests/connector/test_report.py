@@ -71,6 +71,10 @@ class FakeApi:
         self.calls.append((action, dict(params or {})))
         return self.pages_of()
 
+    def numbered_pages(self, service: ServiceName, action: str,
+                       params: Params | None = None) -> AsyncIterator[dict[str, Any]]:
+        raise AssertionError(f"the credential report path never calls {service} {action}")
+
     def count(self, action: str) -> int:
         return sum(1 for name, _ in self.calls if name == action)
 

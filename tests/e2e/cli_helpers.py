@@ -52,7 +52,7 @@ def run_cli(args: list[str], cwd: Path, env: Mapping[str, str], timeout: float =
 
 def endpoint_flags(emu: RunningEmulator) -> list[str]:
     """Point RAM, IMS and STS at the emulator."""
-    return ["--ram-endpoint", emu.url, "--ims-endpoint", emu.url, "--sts-endpoint", emu.url]
+    return ["--endpoint", emu.url]
 
 
 def key_flags(key: tuple[str, str]) -> list[str]:

@@ -35,7 +35,7 @@ def test_emulator_prints_its_url_and_key_serves_a_sync_and_stops_on_ctrl_c(
         assert set(ready) == {"url", "access_key_id", "access_key_secret"}
         assert ready["url"].startswith("http://127.0.0.1:")
         url = ready["url"]
-        result = run_cli(["--ram-endpoint", url, "--ims-endpoint", url, "--sts-endpoint", url,
+        result = run_cli(["--endpoint", url, "--sts-endpoint", url,
                           "--access-key-id", ready["access_key_id"],
                           "--access-key-secret", ready["access_key_secret"]],
                          tmp_path, clean_env(tmp_path))

@@ -49,7 +49,7 @@ def _account(actions: list[str]) -> dict[str, Any]:
 def _config(emu: RunningEmulator, flags: list[str]) -> ConnectorConfig:
     return ConnectorConfig(
         access_key_id=accounts.CONNECTOR_KEY[0], access_key_secret=accounts.CONNECTOR_KEY[1],
-        ram_endpoint=emu.url, ims_endpoint=emu.url, sts_endpoint=emu.url,
+        endpoint=emu.url,
         sync_secrets="--sync-secrets" in flags, provisioning="-p" in flags)
 
 

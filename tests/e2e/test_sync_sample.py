@@ -34,7 +34,7 @@ def config_for(emu: RunningEmulator, **extra: Any) -> ConnectorConfig:
     """A configuration that talks to ``emu`` with its admin key."""
     return ConnectorConfig(
         access_key_id=emu.access_key_id, access_key_secret=emu.access_key_secret,
-        ram_endpoint=emu.url, ims_endpoint=emu.url, sts_endpoint=emu.url, **extra,
+        endpoint=emu.url, **extra,
     )
 
 
@@ -61,8 +61,13 @@ def expected_sample_grants() -> set[tuple[str, str, str]]:
              for m in data["memberships"]}
     for a in data["attachments"]:
         owner = "system" if a["policy_type"] == "System" else UID
-        found.add((f"policy:acs:ram::{owner}:policy/{a['policy']}:attached",
-                   a["principal_type"], _arn(a["principal_type"], a["principal"])))
+        policy = f"acs:ram::{owner}:policy/{a['policy']}"
+        principal = (a["principal_type"], _arn(a["principal_type"], a["principal"]))
+        if "resource_group" in a:  # attached within one resource group: a binding's grant
+            scope = f"acs:resourcemanager::{UID}:resourcegroup/{a['resource_group']}"
+            found.add((f"policy_binding:{policy}@{scope}:attached", *principal))
+        else:
+            found.add((f"policy:{policy}:attached", *principal))
 
     def assume(role: str) -> str:
         return f"role:{_arn('role', role)}:assume"
@@ -87,7 +92,8 @@ async def test_sample_account_access_graph(sample: RunningEmulator, tmp_path: Pa
     assert direct_grants(path) == expected_sample_grants()
     assert report.resources == {
         "account": 2, "user": 11, "group": 4, "role": 9, "policy": 11,
-        "identity_provider": 2, "service": 1, "access_key": 5,
+        "resource_group": 2, "policy_binding": 3, "identity_provider": 2, "service": 1,
+        "access_key": 5,
     }
     assert report.warnings == [
         w for w in report.warnings if w.startswith("role broken-trust-role: ")

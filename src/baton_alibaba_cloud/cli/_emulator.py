@@ -119,11 +119,11 @@ def _emulator_switches(fn: Any) -> Any:
 @click.pass_context
 def emulator(ctx: click.Context, /, port: int, host: str, account: Path | None,
              synthetic: str | None, **kw: Any) -> None:
-    """Serve the bundled RAM/IMS/STS emulator until Ctrl-C.
+    """Serve the bundled RAM/IMS/STS/Resource Manager emulator until Ctrl-C.
 
     When ready, prints one JSON line on stdout: {"url", "access_key_id",
-    "access_key_secret"} (an administrator key of the emulated account). Point --ram-endpoint,
-    --ims-endpoint and --sts-endpoint at the url.
+    "access_key_secret"} (an administrator key of the emulated account). Point --endpoint at
+    the url.
     """
     from baton_alibaba_cloud.emulator.server import load_account, serve
 
@@ -170,7 +170,7 @@ def demo(ctx: click.Context, /, **_: Any) -> None:
     with EmulatorThread() as emu:
         config = connector_config({
             "access-key-id": emu.access_key_id, "access-key-secret": emu.access_key_secret,
-            "ram-endpoint": emu.url, "ims-endpoint": emu.url, "sts-endpoint": emu.url,
+            "endpoint": emu.url,
             "sync-secrets": values["sync-secrets"]})
         report = sync_with_progress(config, path)
     console = Console()

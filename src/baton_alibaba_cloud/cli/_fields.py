@@ -105,13 +105,22 @@ FIELDS: tuple[Field, ...] = (
           "The ECS instance metadata service to ask for the instance RAM role (tests and "
           "proxies).", "string", "credentials", default="http://100.100.100.200",
           hidden=True, is_ops=True),
-    Field("ram-endpoint", "RAM Endpoint", f"The RAM endpoint: {_ENDPOINT_HELP}.", "string",
-          "endpoints", default="ram.aliyuncs.com"),
-    Field("ims-endpoint", "IMS Endpoint", f"The IMS endpoint: {_ENDPOINT_HELP}.", "string",
-          "endpoints", default="ims.aliyuncs.com"),
+    Field("endpoint", "Endpoint",
+          f"One endpoint for every service (RAM, IMS, STS, Resource Manager), such as the "
+          f"emulator's URL; a per-service endpoint flag wins over it: {_ENDPOINT_HELP}.",
+          "string", "endpoints"),
+    Field("ram-endpoint", "RAM Endpoint",
+          f"The RAM endpoint (default ram.aliyuncs.com, or --endpoint): {_ENDPOINT_HELP}.",
+          "string", "endpoints"),
+    Field("ims-endpoint", "IMS Endpoint",
+          f"The IMS endpoint (default ims.aliyuncs.com, or --endpoint): {_ENDPOINT_HELP}.",
+          "string", "endpoints"),
     Field("sts-endpoint", "STS Endpoint",
-          f"The STS endpoint (a regional one is faster outside mainland China): "
-          f"{_ENDPOINT_HELP}.", "string", "endpoints", default="sts.aliyuncs.com"),
+          f"The STS endpoint (default sts.aliyuncs.com, or --endpoint; a regional one is faster "
+          f"outside mainland China): {_ENDPOINT_HELP}.", "string", "endpoints"),
+    Field("resource-manager-endpoint", "Resource Manager Endpoint",
+          f"The Resource Manager endpoint (default resourcemanager.aliyuncs.com, or --endpoint): "
+          f"{_ENDPOINT_HELP}.", "string", "endpoints"),
     Field("rate-limit-scale", "Rate Limit Scale",
           "Multiply every published per-action quota by this (0.5 leaves half of the account's "
           "quota to other tools); 0.01 to 10.", "float", "endpoints", default=1.0, is_ops=True,

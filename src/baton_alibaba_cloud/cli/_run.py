@@ -44,7 +44,8 @@ def start(ctx: click.Context, names: tuple[str, ...]) -> dict[str, Any]:
 
 _CONFIG_FIELDS = ("access-key-id", "access-key-secret", "security-token", "role-arn",
                   "role-session-name", "role-session-duration", "external-id", "profile",
-                  "ram-endpoint", "ims-endpoint", "sts-endpoint", "ecs-metadata-url",
+                  "endpoint", "ram-endpoint", "ims-endpoint", "sts-endpoint",
+                  "resource-manager-endpoint", "ecs-metadata-url",
                   "sync-secrets", "provisioning", "rate-limit-scale", "max-in-flight")
 
 

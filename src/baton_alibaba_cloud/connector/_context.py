@@ -20,18 +20,23 @@ from baton_alibaba_cloud.connector import ids
 
 __all__ = ["Api", "Context", "Counts", "expandable_for", "slim_grant", "with_profile"]
 
-ServiceName = Literal["ram", "ims", "sts"]
+ServiceName = Literal["ram", "ims", "sts", "resourcemanager"]
 Params = Mapping[str, str | int | bool]
 
 
 class Api(Protocol):
-    """The two calls the connector makes (``alibaba.AlibabaClient`` satisfies it)."""
+    """The calls the connector makes (``alibaba.AlibabaClient`` satisfies it): one request,
+    Marker pages (RAM, IMS) and numbered pages (Resource Manager)."""
 
     async def call(
         self, service: ServiceName, action: str, params: Params | None = None
     ) -> dict[str, Any]: ...
 
     def pages(
+        self, service: ServiceName, action: str, params: Params | None = None
+    ) -> AsyncIterator[dict[str, Any]]: ...
+
+    def numbered_pages(
         self, service: ServiceName, action: str, params: Params | None = None
     ) -> AsyncIterator[dict[str, Any]]: ...
 
@@ -65,6 +70,9 @@ class Context:
     uid: str
     sync_secrets: bool = False
     counts: Counts = field(default_factory=Counts)
+    unavailable: dict[str, str] = field(default_factory=dict)
+    """What the sync could not read, by profile key (``resource_manager``), with the reason:
+    phase 1 records it, the account's details put it on the account resource and warn."""
 
     @property
     def account_id(self) -> ResourceId:

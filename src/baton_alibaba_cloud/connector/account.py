@@ -12,10 +12,11 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 
 from baton_alibaba_cloud.baton import types as bt
 from baton_alibaba_cloud.baton.builder import SyncItems
+from baton_alibaba_cloud.baton.pb.annotation_trait_pb2 import AppTrait
 from baton_alibaba_cloud.baton.pb.entitlement_pb2 import Entitlement
 from baton_alibaba_cloud.baton.pb.resource_pb2 import Resource
 from baton_alibaba_cloud.connector import ids
-from baton_alibaba_cloud.connector._context import Api
+from baton_alibaba_cloud.connector._context import Api, with_profile
 from baton_alibaba_cloud.connector._payload import PayloadError, compact, optional
 from baton_alibaba_cloud.connector._syncer import ContextSyncer
 
@@ -28,7 +29,8 @@ __all__ = [
 
 
 class AccountSyncer(ContextSyncer):
-    """Lists the one account; accounts offer no entitlements and have no details."""
+    """Lists the one account; accounts offer no entitlements and have details only to record
+    what the sync could not read."""
 
     type_id = ids.ACCOUNT
 
@@ -48,8 +50,17 @@ class AccountSyncer(ContextSyncer):
         return ()
 
     def details(self, resource: Resource) -> AsyncIterator[SyncItems] | None:
-        """Nothing more to fetch."""
-        return None
+        """Only when phase 1 could not read something: the mark on this account and a warning
+        (a security tool must not let "unreadable" pass for "none")."""
+        if resource.id.resource != self.ctx.uid or not self.ctx.unavailable:
+            return None
+        return self._mark(resource)
+
+    async def _mark(self, resource: Resource) -> AsyncIterator[SyncItems]:
+        marks = dict(sorted(self.ctx.unavailable.items()))
+        warnings = [f"account {self.ctx.uid}: {key.replace('_', ' ')} {reason}; its grants "
+                    "are missing from this sync" for key, reason in marks.items()]
+        yield SyncItems(resources=[with_profile(resource, AppTrait, marks)], warnings=warnings)
 
 
 async def caller_account_id(api: Api) -> str:

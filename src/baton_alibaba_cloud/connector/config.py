@@ -43,7 +43,9 @@ class ConnectorConfig:
       base credentials (the pair, the profile or the default chain), refreshed before expiry;
       each session lasts ``role_session_duration`` seconds (STS DurationSeconds, 900-43200).
     - ``profile``: a profile of ``~/.aliyun/config.json`` instead of the default chain.
-    - ``ram_endpoint``/``ims_endpoint``/``sts_endpoint``: a host name or a full URL.
+    - ``endpoint``: one host name or URL for every service (the emulator serves them all);
+      ``ram_endpoint``/``ims_endpoint``/``sts_endpoint``/``resource_manager_endpoint``
+      override it per service; each defaults to the service's public host.
     - ``ecs_metadata_url``: the ECS metadata service the default chain asks last.
     - ``sync_secrets``: also sync AccessKeys (ids and dates only, never secrets).
     - ``provisioning``: allow ``grant``/``revoke``; refused otherwise.
@@ -64,9 +66,11 @@ class ConnectorConfig:
     role_session_duration: int = 3600
     external_id: str | None = field(default=None, repr=False)
     profile: str | None = None
-    ram_endpoint: str = "ram.aliyuncs.com"
-    ims_endpoint: str = "ims.aliyuncs.com"
-    sts_endpoint: str = "sts.aliyuncs.com"
+    endpoint: str | None = None
+    ram_endpoint: str | None = None
+    ims_endpoint: str | None = None
+    sts_endpoint: str | None = None
+    resource_manager_endpoint: str | None = None
     ecs_metadata_url: str = DEFAULT_METADATA_URL
     sync_secrets: bool = False
     provisioning: bool = False
@@ -96,8 +100,13 @@ class ConnectorConfig:
         self.endpoints()  # a bad endpoint is a configuration error, found now
 
     def endpoints(self) -> Endpoints:
-        """The three endpoints (``ValueError`` naming a bad one)."""
-        return Endpoints(ram=self.ram_endpoint, ims=self.ims_endpoint, sts=self.sts_endpoint)
+        """Every service's endpoint: its own flag, else ``endpoint``, else the public host
+        (``ValueError`` naming a bad one)."""
+        base = Endpoints.single(self.endpoint) if self.endpoint else Endpoints()
+        return Endpoints(
+            ram=self.ram_endpoint or base.ram, ims=self.ims_endpoint or base.ims,
+            sts=self.sts_endpoint or base.sts,
+            resourcemanager=self.resource_manager_endpoint or base.resourcemanager)
 
 
 def build_credentials(config: ConnectorConfig) -> CredentialsProvider:

@@ -13,6 +13,7 @@ from baton_alibaba_cloud.connector.account import AccountSyncer, caller_account_
 from baton_alibaba_cloud.connector.group import GroupSyncer
 from baton_alibaba_cloud.connector.identity_provider import IdentityProviderSyncer
 from baton_alibaba_cloud.connector.policy import PolicySyncer
+from baton_alibaba_cloud.connector.resource_group import PolicyBindingSyncer, ResourceGroupSyncer
 from baton_alibaba_cloud.connector.role import RoleSyncer
 from baton_alibaba_cloud.connector.service import ServiceSyncer
 from baton_alibaba_cloud.connector.user import UserSyncer
@@ -40,6 +41,8 @@ class Connector:
             GroupSyncer(ctx),
             RoleSyncer(ctx),
             PolicySyncer(ctx),
+            ResourceGroupSyncer(ctx),
+            PolicyBindingSyncer(ctx),
             IdentityProviderSyncer(ctx),
             ServiceSyncer(),
         ]

@@ -15,15 +15,19 @@ __all__ = [
     "GROUP",
     "IDENTITY_PROVIDER",
     "POLICY",
+    "POLICY_BINDING",
+    "RESOURCE_GROUP",
     "ROLE",
     "SERVICE",
     "USER",
     "RamArn",
+    "binding_id",
     "group_id",
     "name_of",
     "parse_arn",
     "policy_id",
     "policy_ref",
+    "resource_group_id",
     "role_id",
     "user_id",
     "user_name",
@@ -37,6 +41,8 @@ POLICY = "policy"
 ACCESS_KEY = "access_key"
 SERVICE = "service"
 IDENTITY_PROVIDER = "identity_provider"
+RESOURCE_GROUP = "resource_group"
+POLICY_BINDING = "policy_binding"
 
 
 def user_id(uid: str, name: str) -> str:
@@ -58,6 +64,17 @@ def policy_id(uid: str, policy_type: str, name: str) -> str:
     """System policies are shared by every account (``acs:ram::system:policy/<n>``)."""
     owner = "system" if policy_type == "System" else uid
     return f"acs:ram::{owner}:policy/{name}"
+
+
+def resource_group_id(uid: str, group_id: str) -> str:
+    """``acs:resourcemanager::<uid>:resourcegroup/<rg-id>``: the resource group's ARN."""
+    return f"acs:resourcemanager::{uid}:resourcegroup/{group_id}"
+
+
+def binding_id(role: str, scope: str) -> str:
+    """A role bound to a scope: ``<policy id>@<resource group id>`` (both ARNs), so the id says
+    what is granted where and no two bindings of one account collide."""
+    return f"{role}@{scope}"
 
 
 def policy_ref(resource_id: str) -> tuple[str, str]:

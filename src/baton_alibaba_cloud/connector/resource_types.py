@@ -3,7 +3,8 @@
 Why a table: the ``permissions`` command (least-privilege RAM policy), the ``validate`` command
 (one call per action) and the docs are generated from it, so what the code calls and what an
 administrator grants cannot drift apart. IMS and STS actions are authorised under ``ram:`` /
-``sts:`` names (docs/alibaba.md §8); STS GetCallerIdentity needs no permission at all.
+``sts:`` names (docs/alibaba.md §8), Resource Manager's under ``resourcemanager:``; STS
+GetCallerIdentity needs no permission at all.
 
 Features: ``sync`` (always), ``sync-secrets`` (``--sync-secrets``), ``provisioning`` (``-p``).
 """
@@ -41,7 +42,7 @@ class ApiAction:
     ``permission`` is ``None`` for an action every caller may make (STS GetCallerIdentity).
     """
 
-    service: Literal["ram", "ims", "sts"]
+    service: Literal["ram", "ims", "sts", "resourcemanager"]
     action: str
     permission: str | None
     why: str
@@ -53,6 +54,10 @@ def _ram(action: str, why: str) -> ApiAction:
 
 def _ims(action: str, why: str) -> ApiAction:
     return ApiAction("ims", action, f"ram:{action}", why)
+
+
+def _rm(action: str, why: str) -> ApiAction:
+    return ApiAction("resourcemanager", action, f"resourcemanager:{action}", why)
 
 
 @dataclass(frozen=True)
@@ -132,6 +137,18 @@ RESOURCE_TYPES: tuple[ResourceTypeSpec, ...] = (
             ),
             "provisioning": _ATTACH,
         },
+    ),
+    ResourceTypeSpec(
+        ids.RESOURCE_GROUP, "Resource Group", None,
+        "A Resource Manager resource group: the scope of the policies attached within it",
+        {"sync": (
+            _rm("ListResourceGroups", "resource groups"),
+            _rm("ListPolicyAttachments", "policies attached within a resource group"),
+        )},
+    ),
+    ResourceTypeSpec(
+        ids.POLICY_BINDING, "Policy Binding", Trait.TRAIT_SCOPE_BINDING,
+        "A policy attached within one resource group (its principals hold it there only)", {},
     ),
     ResourceTypeSpec(
         ids.IDENTITY_PROVIDER, "Identity Provider", Trait.TRAIT_APP,

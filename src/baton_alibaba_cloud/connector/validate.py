@@ -97,7 +97,7 @@ class ValidationReport:
 
 
 def _value(name: str, spec: metadata.ParamSpec, account_id: str) -> str:
-    if name == "MaxItems":
+    if name in ("MaxItems", "PageSize"):
         return str(max(1, spec.minimum or 1))
     if name == "UserPrincipalName":
         return f"{PROBE_NAME}@{account_id}.onaliyun.com"
@@ -115,11 +115,12 @@ def _value(name: str, spec: metadata.ParamSpec, account_id: str) -> str:
 
 
 def probe_params(action: ApiAction, account_id: str) -> dict[str, str]:
-    """The harmless parameters of one probe: every required one, the UPN, and MaxItems=1."""
+    """The harmless parameters of one probe: every required one, the UPN, and pages of one
+    (MaxItems=1, or PageSize=1 for Resource Manager)."""
     spec = metadata.load(action.service).actions[action.action]
     params: dict[str, str] = {}
     for name, param in spec.parameters.items():
-        if param.required or name in ("MaxItems", "UserPrincipalName"):
+        if param.required or name in ("MaxItems", "UserPrincipalName", "PageSize"):
             params[name] = _value(name, param, account_id)
     return params
 
