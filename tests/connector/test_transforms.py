@@ -124,7 +124,8 @@ def test_credential_report_parsing() -> None:
 
 def test_resource_type_table() -> None:
     assert [s.id for s in resource_types.RESOURCE_TYPES] == [
-        "account", "user", "group", "role", "policy", "identity_provider", "service", "access_key"]
+        "account", "user", "group", "role", "policy", "resource_group", "policy_binding",
+        "identity_provider", "service", "access_key"]
     sync = {(a.service, a.action) for a in resource_types.actions_for([])}
     everything = {(a.service, a.action) for a in resource_types.actions_for(
         ["sync-secrets", "provisioning"])}

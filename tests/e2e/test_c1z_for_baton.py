@@ -37,7 +37,8 @@ TIME = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{0,5}[1-9])?$")
 KSUID = re.compile(r"^[0-9A-Za-z]{27}$")
 TRAITS = {ResourceType.TRAIT_USER: "UserTrait", ResourceType.TRAIT_GROUP: "GroupTrait",
           ResourceType.TRAIT_ROLE: "RoleTrait", ResourceType.TRAIT_APP: "AppTrait",
-          ResourceType.TRAIT_SECRET: "SecretTrait"}
+          ResourceType.TRAIT_SECRET: "SecretTrait",
+          ResourceType.TRAIT_SCOPE_BINDING: "ScopeBindingTrait"}
 
 # Each query lists the rows of one sync whose lookup fails, as the CLI's would.
 MISSING = {

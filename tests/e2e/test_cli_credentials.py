@@ -71,7 +71,8 @@ def test_environment_variables_and_flags_with_an_sts_token(tmp_path: Path) -> No
         env = clean_env(tmp_path, {"BATON_ACCESS_KEY_ID": accounts.ROOT_KEY[0],
                                    "BATON_ACCESS_KEY_SECRET": accounts.ROOT_KEY[1],
                                    "BATON_RAM_ENDPOINT": emu.url, "BATON_IMS_ENDPOINT": emu.url,
-                                   "BATON_STS_ENDPOINT": emu.url})
+                                   "BATON_STS_ENDPOINT": emu.url,
+                                   "BATON_RESOURCE_MANAGER_ENDPOINT": emu.url})
         _synced(run_cli([], tmp_path, env), "flags")
         # an STS pair + ALIBABA_CLOUD_SECURITY_TOKEN (as flags: test_cli_sts_token.py)
         sts = asyncio.run(sync_role_session(emu.url, "env-token"))

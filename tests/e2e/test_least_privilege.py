@@ -15,6 +15,7 @@ from baton_alibaba_cloud.cli import cli
 from baton_alibaba_cloud.connector import _login, run
 from baton_alibaba_cloud.connector._context import Counts
 from baton_alibaba_cloud.connector.config import ConnectorConfig
+from baton_alibaba_cloud.emulator.authz import permission_for
 from baton_alibaba_cloud.emulator.server import RunningEmulator, running_emulator
 from tests.cli import accounts
 
@@ -43,6 +44,10 @@ def _account(actions: list[str]) -> dict[str, Any]:
             user.update(login_profile={"status": "Active"}, mfa={"name": "bob"})
     data["policies"].append({"name": "Audit", "type": "Custom", "document": {
         "Version": "1", "Statement": [{"Effect": "Allow", "Action": "ram:Get*", "Resource": "*"}]}})
+    data["resource_groups"] = [{"id": "rg-leastprivilege01", "name": "prod"}]
+    data["attachments"].append({"policy": "Audit", "policy_type": "Custom",
+                                "principal_type": "user", "principal": "alice",
+                                "resource_group": "rg-leastprivilege01"})
     return data
 
 
@@ -57,7 +62,7 @@ def _called(emu: RunningEmulator) -> set[str]:
     """The permissions of the actions the connector called, none of them refused."""
     refused = [c for c in emu.request_log.calls if c.code.startswith(("NoPermission", "Forbid"))]
     assert not refused, refused
-    return {f"{'sts' if c.service == 'sts' else 'ram'}:{c.action}"
+    return {permission_for(c.service, c.action)
             for c in emu.request_log.calls} - {"sts:GetCallerIdentity"}
 
 
