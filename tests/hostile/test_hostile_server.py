@@ -53,7 +53,8 @@ class Hostile:
         where = url or self.proxy.url
         return run_measured(
             ["--ram-endpoint", where, "--ims-endpoint", where, "--sts-endpoint", where,
-             *key_flags(accounts.ROOT_KEY), "-f", str(target), *flags],
+             "--resource-manager-endpoint", where, *key_flags(accounts.ROOT_KEY), "-f",
+             str(target), *flags],
             tmp_path, clean_env(self.home))
 
 

@@ -215,8 +215,8 @@ class NotAlibabaError(TransportError):
     JSON body of another API): a wrong endpoint URL or a proxy in the way."""
 
     def hint(self) -> str:
-        return ("check --ram-endpoint, --ims-endpoint and --sts-endpoint (and any proxy in "
-                "between)")
+        return ("check --endpoint, or --ram-endpoint, --ims-endpoint, --sts-endpoint and "
+                "--resource-manager-endpoint (and any proxy in between)")
 
 
 _EXACT: dict[str, type[AlibabaError]] = {
