@@ -237,3 +237,31 @@ def test_a_sync_into_a_crafted_file_produces_exactly_the_fresh_data(
         assert len(reader.sync_runs()) == 2  # the previous full sync is carried forward
     stats = run_cli(["inspect", "stats", "-f", "crafted.c1z"], tmp_path, env)
     assert stats.code == 0, stats.stderr  # nothing crafted reached the new file
+
+
+def _small_filesystem(directory: Path) -> list[str]:
+    """A command prefix that runs the rest with a 512 KiB tmpfs mounted on ``directory`` (in a
+    private mount namespace); skips where mounting is not allowed."""
+    unshare = shutil.which("unshare")
+    probe = [unshare or "unshare", "-m", "sh", "-c",
+             'mount -t tmpfs -o size=512k tmpfs "$0"', str(directory)]
+    if unshare is None or subprocess.run(probe, capture_output=True, check=False).returncode:
+        pytest.skip("cannot mount a small filesystem here (needs unshare and CAP_SYS_ADMIN)")
+    return [unshare, "-m", "sh", "-c", 'mount -t tmpfs -o size=512k tmpfs "$0" && exec "$@"',
+            str(directory)]
+
+
+def test_a_full_directory_is_reported_before_any_request(
+    tmp_path: Path, emu: RunningEmulator
+) -> None:
+    small = tmp_path / "small"
+    small.mkdir()
+    emu.request_log.reset()
+    proc = subprocess.run([*_small_filesystem(small), str(SCRIPT), *_flags(emu), "-f",
+                           str(small / "sync.c1z")], cwd=tmp_path, env=clean_env(tmp_path),
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert proc.returncode == 1, proc.stderr
+    lines = _errors(proc.stderr)
+    assert len(lines) == 1 and lines[0].startswith(f"Error: cannot use {small}: only "), lines
+    assert lines[0].endswith("where the new file needs about 1048576; free some disk space")
+    assert emu.request_log.total == 0
