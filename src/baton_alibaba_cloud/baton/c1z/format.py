@@ -190,6 +190,11 @@ def _copy_capped(reader: BinaryIO, dst: Path, cap: int, src: Path) -> None:
                     raise _too_big(src, declared, cap)
                 limit = min(cap, declared or cap)
             written += len(chunk)
+            if written > limit and limit < cap:
+                raise C1zFormatError(
+                    f"{src}: the decoded data runs past the {limit} bytes its SQLite header "
+                    "declares (a zstd bomb, or a damaged file); refusing it"
+                )
             if written > limit:
                 raise _too_big(src, -written, limit)
             out.write(chunk)
