@@ -18,6 +18,9 @@ from typing import Any
 
 import pytest
 from aiohttp import web
+from click.testing import CliRunner
+
+from baton_alibaba_cloud.cli import cli
 
 from tests.cli import accounts
 from tests.e2e.cli_helpers import clean_env, emulator, key_flags
@@ -156,6 +159,7 @@ def test_an_endless_report_token_falls_back_to_per_user_calls(proxy: Hostile,
     ("not a list", "Users.User is a string, not a list"),
     (["alice", "bob"], "Users.User[0] is a string, not an object"),
     (None, "Users.User is null"),
+    ([{"UserId": "1"}], "Users.User[0] has no UserPrincipalName"),
 ])
 def test_a_list_that_is_not_a_list_fails_the_sync(proxy: Hostile, tmp_path: Path,
                                                   users: Any, why: str) -> None:
@@ -288,7 +292,7 @@ def test_an_odd_date_and_an_unknown_status_are_warnings(proxy: Hostile, tmp_path
 
 def test_a_silent_endpoint_is_reported_within_seconds(proxy: Hostile, tmp_path: Path) -> None:
     with silent_listener() as url:
-        run = proxy.sync(tmp_path, "--request-timeout", "2", url=url)
+        run = proxy.sync(tmp_path, "--request-timeout", "1", url=url)
     failed_alone(run, proxy, tmp_path, "Timeout", url)
     assert any("no answer from" in w for w in run.warnings), run.stderr
 
@@ -307,14 +311,20 @@ def test_a_web_server_is_named_as_not_alibaba(proxy: Hostile, tmp_path: Path) ->
     assert "server-side error" not in line
 
 
-@pytest.mark.parametrize("scale", ["1e-9", "0", "-1", "1e9"])
-def test_an_impossible_rate_is_a_usage_error(proxy: Hostile, tmp_path: Path,
-                                             scale: str) -> None:
-    run = proxy.sync(tmp_path, "--rate-limit-scale", scale)
+def test_an_impossible_rate_is_a_usage_error(proxy: Hostile, tmp_path: Path) -> None:
+    run = proxy.sync(tmp_path, "--rate-limit-scale", "1e-9")
     assert run.code == 2, run.stderr
-    assert "--rate-limit-scale" in run.stderr
+    assert "--rate-limit-scale" in run.stderr and "0.01<=x<=10.0" in run.stderr
     assert (tmp_path / "sync.c1z").read_bytes() == proxy.previous
     assert run.seconds < 10
+
+
+@pytest.mark.parametrize("scale", ["0", "-1", "1e9", "nan"])
+def test_other_impossible_rates_are_usage_errors(scale: str) -> None:
+    """The same option parser in process (the console script is the test above)."""
+    result = CliRunner().invoke(cli, ["--rate-limit-scale", scale, "-f", "x.c1z"])
+    assert result.exit_code == 2, result.output
+    assert "--rate-limit-scale" in result.output
 
 
 def test_the_harness_passes_good_answers_through(proxy: Hostile, tmp_path: Path) -> None:

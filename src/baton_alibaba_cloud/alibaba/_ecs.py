@@ -64,7 +64,7 @@ class EcsRamRoleProvider(RefreshingProvider):
         except (aiohttp.ClientError, TimeoutError) as error:
             raise CredentialsNotFound(
                 f"ECS RAM role: metadata service at {self._base} not reachable "
-                f"({type(error).__name__})"
+                f"({'no answer in time' if isinstance(error, TimeoutError) else 'no connection'})"
             ) from None
 
     async def _token(self, session: aiohttp.ClientSession) -> str | None:

@@ -316,7 +316,30 @@ def validate_response(service: Service, action: str, body: Mapping[str, Any]) ->
     spec = load(service).actions.get(action)
     if spec is None:
         return
-    _check(spec.response, body, "", listing_path(service, action), on_listing=False)
+    listing = listing_path(service, action)
+    _check(spec.response, body, "", listing, on_listing=False)
+    needed = REQUIRED_ITEM_FIELDS.get(f"{service}:{action}", ())
+    if listing and needed:
+        wrapper = body.get(listing[0])
+        found = wrapper.get(listing[1]) if isinstance(wrapper, Mapping) else None
+        for index, item in enumerate([found] if isinstance(found, Mapping) else found or []):
+            missing = [name for name in needed if item.get(name) in (None, "")]
+            if missing:
+                raise ResponseValidationError(
+                    f"{'.'.join(listing)}[{index}] has no {' or '.join(missing)}")
+
+
+REQUIRED_ITEM_FIELDS: Mapping[str, tuple[str, ...]] = MappingProxyType({
+    "ims:ListUsers": ("UserPrincipalName", "UserId"),
+    "ram:ListUsers": ("UserName", "UserId"),
+    "ims:ListGroups": ("GroupName", "GroupId"),
+    "ram:ListGroups": ("GroupName", "GroupId"),
+    "ram:ListRoles": ("RoleName", "RoleId"),
+    "ram:ListPolicies": ("PolicyName", "PolicyType"),
+})
+"""The identifying fields every listed item carries (the SDK models mark no field required;
+these are the names and ids Alibaba's API reference shows on every item). An item without one
+cannot be synced, so the page is refused like any malformed answer."""
 
 
 @functools.cache

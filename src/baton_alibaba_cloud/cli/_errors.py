@@ -55,8 +55,8 @@ def describe(exc: BaseException) -> tuple[int, str]:
         return 1, _first_line(str(exc))
     if isinstance(exc, OSError):
         return 1, _os_error(exc)
-    text = _first_line(str(exc)) or type(exc).__name__
-    return 1, f"{type(exc).__name__}: {text} (re-run with --log-level debug for details)"
+    text = _first_line(str(exc)) or "an internal error without a message"
+    return 1, f"unexpected failure: {text} (re-run with --log-level debug for details)"
 
 
 DESIGNED: tuple[type[BaseException], ...] = (

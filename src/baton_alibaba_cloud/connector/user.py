@@ -107,7 +107,7 @@ def transform_user(payload: Mapping[str, Any], uid: str) -> Resource:
     """A user from IMS ListUsers; its RAM name is the UPN's part before ``@``."""
     upn = required(payload, "UserPrincipalName", "user")
     name = ids.user_name(upn)
-    raw_status = required(payload, "Status", "user")
+    raw_status = optional(payload, "Status") or ""
     if raw_status not in _STATUS:
         log.warning("user %s has an unknown Status %r; synced with an unspecified status",
                     upn, raw_status[:64])
