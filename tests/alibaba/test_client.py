@@ -58,10 +58,10 @@ async def test_pages_follow_markers_with_largest_max_items(fake_api: FakeApi) ->
         marker = seen.params.get("Marker")
         if marker is None:
             return reply({"RequestId": "1", "IsTruncated": True, "Marker": "m1",
-                          "Users": {"User": [{"UserName": "a"}]}})
+                          "Users": {"User": [{"UserPrincipalName": "a@x", "UserId": "1"}]}})
         if marker == "m1":
             return reply({"RequestId": "2", "IsTruncated": "true", "Marker": "m/2 *",
-                          "Users": {"User": [{"UserName": "b"}]}})
+                          "Users": {"User": [{"UserPrincipalName": "b@x", "UserId": "2"}]}})
         return reply({"RequestId": "3", "IsTruncated": False, "Users": {"User": []}})
 
     fake_api.handler = handler

@@ -21,7 +21,6 @@ from aiohttp import web
 from click.testing import CliRunner
 
 from baton_alibaba_cloud.cli import cli
-
 from tests.cli import accounts
 from tests.e2e.cli_helpers import clean_env, emulator, key_flags
 from tests.hostile.harness import (
