@@ -9,6 +9,12 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip >/dev/null
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+# the report's browser test needs Debian's chromium; CI installs it, elsewhere the test skips
+if [ "${CI:-}" = "true" ] && ! command -v chromium >/dev/null 2>&1; then
+  apt-get install -y -q chromium >/dev/null 2>&1 \
+    || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1; } \
+    || echo "chromium could not be installed: the report's browser test will be skipped" >&2
+fi
 .venv/bin/ruff check .
 .venv/bin/mypy
 .venv/bin/pytest "$@"

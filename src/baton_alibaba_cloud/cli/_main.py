@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 import click
 
 from baton_alibaba_cloud import __version__
-from baton_alibaba_cloud.cli import _emulator, _inspect, _meta, _run, _serve, _validate
+from baton_alibaba_cloud.cli import _emulator, _inspect, _meta, _review, _run, _serve, _validate
 from baton_alibaba_cloud.cli._errors import describe
 from baton_alibaba_cloud.cli._logging import debug_enabled, redactor
 from baton_alibaba_cloud.cli._options import GROUPS, field_options
@@ -51,6 +51,7 @@ for command in (
     _emulator.demo,
     _emulator.emulator,
     _inspect.inspect,
+    _review.report_command,
     _validate.validate,
     _serve.serve_command,
     _meta.capabilities,

@@ -23,9 +23,9 @@ from baton_alibaba_cloud.baton import export as exporting
 from baton_alibaba_cloud.baton.c1z.reader import C1zReader, SyncRun
 from baton_alibaba_cloud.cli._errors import WorkFailed
 from baton_alibaba_cloud.cli._output import emit, format_option, option
-from baton_alibaba_cloud.connector import findings, hygiene
+from baton_alibaba_cloud.connector import findings, hygiene, report
 
-__all__ = ["register"]
+__all__ = ["register", "report_command"]
 
 Resolve = Callable[[Path], Path]
 _state: dict[str, Resolve] = {}
@@ -34,7 +34,7 @@ _state: dict[str, Resolve] = {}
 def register(group: click.Group, file_option: Callable[[Any], Any], resolve: Resolve) -> None:
     """Add the review views to ``inspect`` (``resolve`` finds the ``-f`` given anywhere)."""
     _state["resolve"] = resolve
-    for command in (users, keys, principals_, diff_, export_csv, findings_):
+    for command in (users, keys, principals_, diff_, export_csv, findings_, report_command):
         file_option(command)
     for command in (users, keys, principals_, diff_, export, findings_):
         group.add_command(command)
@@ -227,3 +227,20 @@ def findings_(file_: Path, output_format: str, min_severity: str) -> None:
     emit(findings.finding_rows(found, min_severity), output_format, title="Findings",
          columns=["severity", "check", "object_type", "object", "reason", "paths"],
          data=findings.findings_json(found, min_severity))
+
+
+@click.command("report")
+@option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("report.html"),
+        show_default=True, help="The HTML file to write (created readable by its owner only).")
+def report_command(file_: Path, out: Path) -> None:
+    """Write one self-contained HTML page for reviewers: summary, findings, the users table
+    (sortable, filterable) and a graph of who reaches admin access and cross-account trust.
+
+    Everything is inlined (no network access when opened): open it from disk or mail it.
+    """
+    with open_file(file_) as reader:
+        data = report.write_report(reader, out)
+    counts = data["findings"]["counts"]
+    summary = ", ".join(f"{counts[s]} {s}" for s in findings.SEVERITIES if counts[s])
+    click.echo(f"wrote {out}: {len(data['users']['rows']):,} users, findings: "
+               f"{summary or 'none'}")

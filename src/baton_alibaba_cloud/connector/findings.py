@@ -80,6 +80,8 @@ class Finding:
     object_name: str
     reason: str
     paths: list[str] = field(default_factory=list)
+    subject: tuple[str, str] | None = None
+    """For trust findings: the principal (type, id) the role trusts."""
 
 
 def _finding(check_id: str, res_type: str, res_id: str, name: str, reason: str,
@@ -182,15 +184,19 @@ def _trust_findings(reader: C1zReader, own: str | None) -> Iterator[Finding]:
         cond = _condition(grant.annotations)
         with_cond = " (with a condition)" if cond else " without any condition"
         if ptype == ids.ACCOUNT and pid != own:
-            yield _finding("role-trusts-other-account", ids.ROLE, role, name,
-                           f"account {pid} may assume it{with_cond}")
+            found = _finding("role-trusts-other-account", ids.ROLE, role, name,
+                             f"account {pid} may assume it{with_cond}")
+            found.subject = (ptype, pid)
+            yield found
         elif ptype == ids.ACCOUNT:
             yield _finding("role-trusts-own-root", ids.ROLE, role, name,
                            "every RAM identity of the account allowed sts:AssumeRole may "
                            "assume it")
         elif ptype == ids.IDENTITY_PROVIDER and not cond:
-            yield _finding("role-trusts-federated-without-condition", ids.ROLE, role, name,
-                           f"any identity of {ids.name_of(pid)} may assume it")
+            found = _finding("role-trusts-federated-without-condition", ids.ROLE, role, name,
+                             f"any identity of {ids.name_of(pid)} may assume it")
+            found.subject = (ptype, pid)
+            yield found
 
 
 def find(reader: C1zReader) -> list[Finding]:
