@@ -6,6 +6,7 @@ import io
 import json
 import logging
 import sys
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -32,8 +33,11 @@ def test_json_lines_carry_time_level_message_and_fields() -> None:
     lines = out.getvalue().splitlines()
     assert len(lines) == 1
     doc = json.loads(lines[0])
-    assert doc["level"] == "info" and doc["message"] == "request"
-    assert doc["time"].endswith("Z")
+    assert list(doc)[:5] == ["level", "ts", "logger", "caller", "msg"]  # zap's production order
+    assert doc["level"] == "info" and doc["msg"] == "request"
+    assert isinstance(doc["ts"], float) and abs(doc["ts"] - time.time()) < 60  # epoch seconds
+    assert doc["logger"] == "baton_alibaba_cloud.alibaba"
+    assert doc["caller"].startswith("cli/test_logging.py:")
     assert {k: doc[k] for k in ("sync_id", "service", "action", "request_id", "attempt",
                                 "duration")} == {"sync_id": "2abc", "service": "ram",
                                                  "action": "ListUsers", "request_id": "R-1",
@@ -54,7 +58,7 @@ def test_format_defaults_to_json_when_not_a_terminal() -> None:
     out = io.StringIO()
     setup_logging("info", None, stream=out)
     logging.getLogger("baton_alibaba_cloud").info("x")
-    assert json.loads(out.getvalue())["message"] == "x"
+    assert json.loads(out.getvalue())["msg"] == "x"
 
 
 def test_registered_secrets_and_signatures_are_scrubbed_everywhere() -> None:

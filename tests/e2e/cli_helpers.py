@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -28,8 +29,22 @@ class Result:
 
     @property
     def error_lines(self) -> list[str]:
-        """The lines of stderr that are not JSON log records."""
-        return [ln for ln in self.stderr.splitlines() if ln and not ln.startswith("{")]
+        """The failure lines: stderr lines that are not JSON, and the ``msg`` of the final
+        JSON record of a JSON run (the one with an ``exit_code``)."""
+        lines = []
+        for ln in self.stderr.splitlines():
+            if ln.startswith("{"):
+                record = json.loads(ln)
+                if "exit_code" in record:
+                    lines.append(record["msg"])
+            elif ln:
+                lines.append(ln)
+        return lines
+
+    @property
+    def records(self) -> list[dict[str, Any]]:
+        """Every stderr line as a JSON log record (fails on a line that is not JSON)."""
+        return [json.loads(ln) for ln in self.stderr.splitlines() if ln]
 
 
 def clean_env(home: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:

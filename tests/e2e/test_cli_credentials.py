@@ -54,7 +54,7 @@ def _synced(result: Result, source: str) -> None:
     """The sync succeeded and logged which credential source it used (and no secret)."""
     assert result.code == 0, result.stderr[-2000:]
     records = [json.loads(ln) for ln in result.stderr.splitlines() if ln.startswith("{")]
-    assert any(r["message"] == "sync finished" for r in records)
+    assert any(r["msg"] == "sync finished" for r in records)
     [used] = [r for r in records if "credentials_source" in r and r["level"] == "info"]
     assert used["credentials_source"] == source, used
     assert used["account_id"] == accounts.ACCOUNT_ID and used["sync_id"]

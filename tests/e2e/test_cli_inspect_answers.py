@@ -101,7 +101,8 @@ def test_unknown_names_exit_2_with_suggestions(
     result = _inspect(synced, *args)
     assert result.code == 2, result.stdout + result.stderr
     assert result.stdout == ""
-    [line] = result.stderr.splitlines()
+    assert len(result.stderr.splitlines()) == 1
+    [line] = result.error_lines
     assert line.startswith("Error: no ") and f"'{named}'" in line
     if suggested is not None:
         assert "did you mean" in line and suggested in line

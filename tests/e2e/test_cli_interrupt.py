@@ -3,6 +3,7 @@ the previous --file byte for byte, and no working copy or temp file left behind.
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import time
@@ -58,8 +59,9 @@ def test_a_stopped_sync_cleans_up_and_keeps_the_previous_file(
     tmpdir.mkdir()
     proc, stderr, before = _stop_a_second_sync(tmp_path, tmpdir, signum, [])
     assert proc.returncode == status, stderr
-    lines = [ln for ln in stderr.splitlines() if ln and not ln.startswith("{")]
-    assert lines == ["Interrupted; the previous --file was left as it was."]
+    *_, last = [json.loads(ln) for ln in stderr.splitlines() if ln]  # all JSON, the last too
+    assert (last["level"], last["msg"], last["exit_code"]) == (
+        "error", "Interrupted; the previous --file was left as it was.", status)
     assert (tmp_path / "sync.c1z").read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sync.c1z", "tmp"]
     assert list(tmpdir.iterdir()) == []

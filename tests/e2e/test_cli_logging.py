@@ -47,9 +47,13 @@ def test_a_debug_run_never_shows_a_secret_or_a_token(tmp_path: Path) -> None:
     assert ok.code == 0, ok.stderr[-2000:]
     assert assumed.code == 0, assumed.stderr[-2000:]
     assert console.code == 0, console.stderr[-2000:]
-    assert bad.code == 1 and "Traceback" in bad.stderr  # debug shows where it failed
-    records = [json.loads(ln) for ln in ok.stderr.splitlines() if ln.startswith("{")]
-    assert any("ListUsers" in r["message"] for r in records if r["level"] == "debug")
+    assert bad.code == 1
+    # every line of a JSON run is JSON, the failure too; at debug its traceback is a field
+    *_, failed = bad.records
+    assert failed["level"] == "error" and failed["exit_code"] == 1
+    assert failed["msg"].startswith("Error: ") and "Traceback" in failed["stacktrace"]
+    records = ok.records
+    assert any("ListUsers" in r["msg"] for r in records if r["level"] == "debug")
     assert " DEBUG " in console.stderr
     assert "'x-acs-security-token': '" in console.stderr  # the header, its value hidden
     everything = "".join(r.stdout + r.stderr for r in (ok, assumed, bad, console))
@@ -78,7 +82,7 @@ def test_json_lines_carry_the_sync_id_and_each_request_at_debug(tmp_path: Path) 
     assert debug.code == 0 and info.code == 0, debug.stderr[-2000:] + info.stderr[-2000:]
     records = _records(debug.stderr)
     assert len(records) == len(debug.stderr.splitlines())  # nothing but JSON lines
-    [finished] = [r for r in records if r["message"] == "sync finished"]
+    [finished] = [r for r in records if r["msg"] == "sync finished"]
     assert all(r.get("sync_id") == finished["sync_id"] for r in records)
     requests = [r for r in records if "attempt" in r]
     assert requests and all(r["level"] == "debug" and set(r) >= REQUEST_FIELDS

@@ -66,7 +66,7 @@ def _sync(tmp_path: Path, clock: Clock, jump_to: float | None = None) -> tuple[R
         result = run_cli([*flags, *endpoint_flags(emu)], tmp_path, clean_env(tmp_path))
     assert result.code == 0, result.stderr[-3000:]
     records = [json.loads(ln) for ln in result.stderr.splitlines() if ln.startswith("{")]
-    [finished] = [r for r in records if r["message"] == "sync finished"]
+    [finished] = [r for r in records if r["msg"] == "sync finished"]
     assert finished["resources"] > 48 and finished["grants"] > 48
     return result, log
 

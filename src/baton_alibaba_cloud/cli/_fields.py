@@ -154,7 +154,7 @@ FIELDS: tuple[Field, ...] = (
     Field("log-level", "Log Level", "The log level.", "string", "logging", default="info",
           choices=("debug", "info", "warn", "error"), is_ops=True),
     Field("log-format", "Log Format",
-          "The log format (default: console on a terminal, else json).", "string",
+          "The log format (default: console when stdout is a terminal, else json).", "string",
           "logging", choices=("console", "json"), is_ops=True, cli_only=True),
 )
 

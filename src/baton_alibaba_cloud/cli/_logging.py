@@ -5,16 +5,25 @@ debug level, errors may quote a server's answer, and a third-party library may l
 formatter replaces every registered secret value (the AccessKey secret, the STS token, an OIDC
 token) and anything that looks like a signature or a token header, whatever logged it, so that
 a debug log can be attached to a bug report as it is.
+
+Why zap's names: baton connectors log through baton-sdk's zap production config, so a log
+pipeline that reads baton logs expects ``level``, ``ts`` (epoch seconds), ``logger``, ``caller``,
+``msg`` and then the fields, one JSON object per line, and a stack trace in ``stacktrace``. We
+write the same, and the default format follows baton-sdk's rule (console when stdout is a
+terminal, else json).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import sys
-from collections.abc import Iterable
-from datetime import UTC, datetime
+import traceback
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
 from typing import Any, TextIO
 
 from baton_alibaba_cloud.connector.run import LOG_FIELDS
@@ -24,6 +33,8 @@ __all__ = [
     "JsonFormatter",
     "Redactor",
     "debug_enabled",
+    "error_line",
+    "json_run",
     "redactor",
     "setup_logging",
 ]
@@ -63,6 +74,8 @@ class Redactor:
 
 _REDACTOR = Redactor()
 _DEBUG = False
+_FORMAT: str | None = None
+"""The format ``setup_logging`` chose, None before it ran."""
 
 
 def redactor() -> Redactor:
@@ -81,20 +94,28 @@ def _fields(record: logging.LogRecord) -> dict[str, Any]:
     return {**LOG_FIELDS.get(), **own}
 
 
+def _caller(record: logging.LogRecord) -> str:
+    """zap's short caller: the file's directory and name, and the line."""
+    path = Path(record.pathname)
+    return f"{path.parent.name}/{path.name}:{record.lineno}"
+
+
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message and the structured fields."""
+    """One JSON object per line, as zap's production encoder writes it: ``level``, ``ts``,
+    ``logger``, ``caller``, ``msg``, the structured fields, and ``stacktrace`` for an
+    exception (a field, so that every line stays JSON)."""
 
     def format(self, record: logging.LogRecord) -> str:
         doc: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
-            .replace("+00:00", "Z"),
             "level": record.levelname.lower().replace("warning", "warn"),
+            "ts": record.created,
             "logger": record.name,
-            "message": record.getMessage(),
+            "caller": _caller(record),
+            "msg": record.getMessage(),
         }
         doc.update(_fields(record))
         if record.exc_info:
-            doc["traceback"] = self.formatException(record.exc_info)
+            doc["stacktrace"] = self.formatException(record.exc_info)
         return _REDACTOR.scrub(json.dumps(doc, default=str, ensure_ascii=False))
 
 
@@ -130,14 +151,15 @@ def setup_logging(level: str, fmt: str | None, secrets: Iterable[str | None] = (
                   stream: TextIO | None = None) -> None:
     """Route every ``baton_alibaba_cloud`` logger (and warnings) to ``stream`` (stderr).
 
-    ``fmt`` None picks console on a terminal and json otherwise, as baton connectors do.
+    ``fmt`` None picks console when stdout is a terminal and json otherwise, as baton-sdk does.
     """
-    global _DEBUG
+    global _DEBUG, _FORMAT
     out: Any = stream if stream is not None else _CurrentStderr()
     _REDACTOR.add(secrets)
     _DEBUG = level.lower() == "debug"
     if fmt is None:
-        fmt = "console" if out.isatty() else "json"
+        fmt = _default_format()
+    _FORMAT = fmt
     handler = logging.StreamHandler(out)
     handler.setFormatter(JsonFormatter() if fmt == "json" else ConsoleFormatter())
     root = logging.getLogger()
@@ -151,3 +173,36 @@ def setup_logging(level: str, fmt: str | None, secrets: Iterable[str | None] = (
     logging.getLogger("aiohttp").setLevel(logging.DEBUG if _DEBUG else logging.WARNING)
     logging.getLogger("asyncio").setLevel(logging.INFO if _DEBUG else logging.WARNING)
     logging.captureWarnings(True)
+
+
+def _default_format() -> str:
+    """baton-sdk's default: console when stdout is a terminal, else json."""
+    return "console" if sys.stdout.isatty() else "json"
+
+
+def json_run(argv: Sequence[str]) -> bool:
+    """Whether this run logs JSON: the format logging was set up with, else the one the
+    arguments or ``BATON_LOG_FORMAT`` ask for (a failure can come before the set-up), else the
+    default."""
+    if _FORMAT is not None:
+        return _FORMAT == "json"
+    fmt = os.environ.get("BATON_LOG_FORMAT") or None
+    for i, arg in enumerate(argv):
+        if arg == "--log-format" and i + 1 < len(argv):
+            fmt = argv[i + 1]
+        elif arg.startswith("--log-format="):
+            fmt = arg.partition("=")[2]
+    return (fmt or _default_format()) == "json"
+
+
+def error_line(line: str, exit_code: int, exc: BaseException | None = None) -> str:
+    """The final failure of a JSON run as one log record: ``msg`` is the line a person would
+    read, ``exit_code`` the status, ``caller`` where the failure was raised and, at debug,
+    ``stacktrace`` the traceback."""
+    where = traceback.extract_tb(exc.__traceback__)[-1:] if exc is not None else []
+    path, lineno = (where[0].filename, where[0].lineno or 0) if where else (__file__, 0)
+    record = logging.LogRecord("baton_alibaba_cloud.cli", logging.ERROR, path, lineno, line,
+                               None, (type(exc), exc, exc.__traceback__)
+                               if exc is not None and _DEBUG else None)
+    record.exit_code = exit_code
+    return JsonFormatter().format(record)

@@ -20,7 +20,7 @@ import click
 from baton_alibaba_cloud import __version__
 from baton_alibaba_cloud.cli import _emulator, _inspect, _meta, _review, _run, _serve, _validate
 from baton_alibaba_cloud.cli._errors import describe
-from baton_alibaba_cloud.cli._logging import debug_enabled, redactor
+from baton_alibaba_cloud.cli._logging import debug_enabled, error_line, json_run, redactor
 from baton_alibaba_cloud.cli._options import GROUPS, field_options
 
 __all__ = ["cli", "main"]
@@ -81,34 +81,45 @@ def _on_sigterm(signum: int, frame: FrameType | None) -> None:
     signal.raise_signal(signal.SIGINT)
 
 
-def _interrupted() -> NoReturn:
+def _interrupted(args: Sequence[str]) -> NoReturn:
     """One line, and 128 + the signal's number as shells report it (130 Ctrl-C, 143 SIGTERM)."""
-    click.echo("Interrupted; the previous --file was left as it was.", err=True)
-    sys.exit(128 + (signal.SIGTERM if signal.SIGTERM in _received else signal.SIGINT))
+    code = 128 + (signal.SIGTERM if signal.SIGTERM in _received else signal.SIGINT)
+    _fail(args, "Interrupted; the previous --file was left as it was.", code)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the command line and exit: 0 ok, 1 the work failed, 2 bad usage or configuration."""
     _received.clear()
+    args = list(argv) if argv is not None else sys.argv[1:]
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        cli.main(args=list(argv) if argv is not None else None, prog_name=PROG,
-                 standalone_mode=False)
+        cli.main(args=args, prog_name=PROG, standalone_mode=False)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
     except (click.exceptions.Abort, KeyboardInterrupt):  # click makes Ctrl-C an Abort
-        _interrupted()
+        _interrupted(args)
     except click.UsageError as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
+        if not json_run(args):
+            exc.show()
+            sys.exit(exc.exit_code)
+        _fail(args, f"Error: {exc.format_message()}", exc.exit_code)
     except Exception as exc:
         code, line = describe(exc)
-        if debug_enabled():
-            click.echo(_scrub("".join(traceback.format_exception(exc))).rstrip(), err=True)
-        click.echo(f"Error: {_scrub(line)}", err=True)
-        sys.exit(code)
+        _fail(args, f"Error: {line}", code, exc)
     sys.exit(0)
+
+
+def _fail(args: Sequence[str], line: str, code: int, exc: BaseException | None = None) -> NoReturn:
+    """End with the failure line: in a JSON run one JSON log record (the traceback in its
+    ``stacktrace`` field at debug), else the text line (after the traceback at debug)."""
+    if json_run(args):
+        click.echo(error_line(line, code, exc), err=True)
+    else:
+        if exc is not None and debug_enabled():
+            click.echo(_scrub("".join(traceback.format_exception(exc))).rstrip(), err=True)
+        click.echo(_scrub(line), err=True)
+    sys.exit(code)
 
 
 def _scrub(text: str) -> str:
