@@ -9,6 +9,7 @@ child process (``os.wait4``).
 from __future__ import annotations
 
 import functools
+import json
 import sqlite3
 import subprocess
 import sys
@@ -48,7 +49,9 @@ class Measured:
 
     @property
     def lines(self) -> list[str]:
-        return [ln for ln in self.stderr.splitlines() if ln.strip()]
+        """stderr's lines, a JSON record read as its ``msg`` (a JSON run's failure line)."""
+        return [json.loads(ln)["msg"] if ln.startswith("{") else ln
+                for ln in self.stderr.splitlines() if ln.strip()]
 
 
 # Forks and execs the command, then reports its peak RSS: Linux carries the parent's peak across

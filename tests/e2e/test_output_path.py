@@ -21,7 +21,15 @@ from baton_alibaba_cloud.baton.c1z.format import compress_db, decompress_c1z
 from baton_alibaba_cloud.emulator.accounts.generator import generate, parse_spec
 from baton_alibaba_cloud.emulator.options import EmulatorOptions, FaultOptions
 from baton_alibaba_cloud.emulator.server import RunningEmulator
-from tests.e2e.cli_helpers import SCRIPT, clean_env, emulator, endpoint_flags, key_flags, run_cli
+from tests.e2e.cli_helpers import (
+    SCRIPT,
+    Result,
+    clean_env,
+    emulator,
+    endpoint_flags,
+    key_flags,
+    run_cli,
+)
 
 ACCOUNT = "users=30,groups=3,roles=3,memberships=30,seed=7"
 
@@ -37,7 +45,7 @@ def _flags(emu: RunningEmulator) -> list[str]:
 
 
 def _errors(stderr: str) -> list[str]:
-    return [ln for ln in stderr.splitlines() if ln.strip() and not ln.startswith("{")]
+    return Result(1, "", stderr).error_lines
 
 
 def _content(path: Path) -> tuple[set[str], set[str], set[str]]:

@@ -9,6 +9,7 @@ far as it would against a real account and meets the bad answer where a real one
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import socket
 import subprocess
@@ -190,8 +191,12 @@ class Run:
 
     @property
     def error_lines(self) -> list[str]:
-        """stderr lines that are not JSON log records."""
-        return [ln for ln in self.stderr.splitlines() if ln and not ln.startswith("{")]
+        """stderr lines that are not JSON log records, and the ``msg`` of a JSON run's final
+        failure record (the one with an ``exit_code``)."""
+        records = (json.loads(ln) if ln.startswith("{") else ln
+                   for ln in self.stderr.splitlines() if ln)
+        return [r if isinstance(r, str) else r["msg"] for r in records
+                if isinstance(r, str) or "exit_code" in r]
 
     @property
     def warnings(self) -> list[str]:
