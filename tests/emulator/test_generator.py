@@ -21,7 +21,8 @@ def test_parse_spec() -> None:
 
 def test_counts_are_exact_and_load() -> None:
     spec = parse_spec("users=3000,groups=40,roles=90,system_policies=60,custom_policies=30,"
-                      "memberships=9000,attachments=4000,frozen=0.2,seed=3")
+                      "memberships=9000,attachments=4000,resource_groups=3,"
+                      "scoped_attachments=500,frozen=0.2,seed=3")
     account = generate(spec)
     backend = Backend.from_account(account)
     assert len(backend.users) == 3000 and len(backend.groups) == 40
@@ -30,6 +31,9 @@ def test_counts_are_exact_and_load() -> None:
     assert sum(p.policy_type == "Custom" for p in backend.policies) == 30
     assert sum(len(m) for m in backend.members.values()) == 9000
     assert sum(len(a) for a in backend.attached_to.values()) == 4000
+    assert len(backend.resource_groups) == 3 and len(backend.scoped) == 500
+    assert {scope for scope, _, _ in backend.scoped} == {g.group_id for g in
+                                                          backend.resource_groups}
     frozen = sum(u.status == "freeze" for u in backend.users)
     assert 450 < frozen < 750
     admin = backend.user("emulator-admin")
@@ -61,5 +65,6 @@ def test_fifty_thousand_users_are_fast() -> None:
                                   "frozen=0.05,seed=1"))
     elapsed = time.perf_counter() - started
     assert len(account["users"]) == 50000 and len(account["memberships"]) == 200000
-    assert len(account["attachments"]) == 100000
+    assert len([a for a in account["attachments"] if "resource_group" not in a]) == 100000
+    assert len([a for a in account["attachments"] if "resource_group" in a]) == 10
     assert elapsed < 30, f"generation took {elapsed:.1f}s (a few seconds on an idle machine)"

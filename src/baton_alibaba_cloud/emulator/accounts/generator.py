@@ -2,10 +2,11 @@
 
 ``generate(parse_spec("users=50000,groups=2000,memberships=200000,seed=1"))`` returns an account
 dict; the same spec always gives the same account. Counts of users, groups, roles, policies,
-memberships and attachments are exact (user 0 is ``emulator-admin`` with AdministratorAccess,
-and that attachment counts). Pairs are drawn with ``random.sample`` over the index space, so
-dense and sparse requests are both O(count). The account's ``limits`` are raised to fit what
-was generated, so the generated state never violates a quota the emulator enforces.
+memberships, attachments, resource groups and attachments within them are exact (user 0 is
+``emulator-admin`` with AdministratorAccess, and that attachment counts). Pairs are drawn with
+``random.sample`` over the index space, so dense and sparse requests are both O(count). The
+account's ``limits`` are raised to fit what was generated, so the generated state never
+violates a quota the emulator enforces.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ class Spec:
     custom_policies: int = 20
     memberships: int = 200
     attachments: int = 100
+    resource_groups: int = 2
+    scoped_attachments: int = 10
     frozen: float = 0.05
     seed: int = 1
     account_id: str = "1000000000000001"
@@ -72,6 +75,10 @@ def _check(spec: Spec) -> None:
     policies = max(spec.system_policies, len(BUILTIN_SYSTEM_POLICIES)) + spec.custom_policies
     if not 1 <= spec.attachments <= principals * policies:
         raise ValueError(f"attachments={spec.attachments} must be 1..principals × policies")
+    if spec.resource_groups < 0 or not (
+            0 <= spec.scoped_attachments <= principals * policies * spec.resource_groups):
+        raise ValueError(f"scoped_attachments={spec.scoped_attachments} must be "
+                         "0..principals × policies × resource_groups")
 
 
 class _Gen:
@@ -229,6 +236,27 @@ def _attachments(gen: _Gen, policy_keys: list[tuple[str, str]]) -> tuple[list[di
     return items, peaks
 
 
+def _resource_groups(spec: Spec, policy_keys: list[tuple[str, str]], gen: _Gen
+                     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Resource groups and policies attached within them, from their own random stream, so
+    adding them left every other generated entity of a seed as it was."""
+    rng = random.Random(f"resource-groups:{spec.seed}")
+    groups = [{"id": f"rg-gen{index:010d}", "name": f"rg-{index}",
+               "display_name": f"Resource group {index}", "created": gen.when()}
+              for index in range(spec.resource_groups)]
+    per_group = (spec.users + spec.groups + spec.roles) * len(policy_keys)
+    items = []
+    for pick in sorted(rng.sample(range(per_group * spec.resource_groups),
+                                  spec.scoped_attachments)):
+        group, rest = divmod(pick, per_group)
+        principal, policy = divmod(rest, len(policy_keys))
+        kind, name = _principal(gen, principal)
+        items.append({"policy": policy_keys[policy][1], "policy_type": policy_keys[policy][0],
+                      "principal_type": kind, "principal": name,
+                      "resource_group": groups[group]["id"], "attached": gen.when()})
+    return groups, items
+
+
 def _limits(spec: Spec, peak_groups: int, peaks: dict[str, int]) -> dict[str, int]:
     """Quotas large enough for the generated state (and the documented ones as a floor)."""
     limits = {"UsersQuota": max(1000, spec.users * 2), "GroupsQuota": max(50, spec.groups * 2),
@@ -258,6 +286,7 @@ def generate(spec: Spec) -> dict[str, Any]:
     keys += [(str(p["type"]), str(p["name"])) for p in policies]
     memberships, peak_groups = _memberships(gen)
     attachments, peaks = _attachments(gen, keys)
+    resource_groups, scoped = _resource_groups(spec, keys, gen)
     return {
         "version": 1,
         "account": {"id": spec.account_id, "alias": spec.alias, "created": "2020-01-01T00:00:00Z",
@@ -265,7 +294,8 @@ def generate(spec: Spec) -> dict[str, Any]:
                     "access_keys": [{"id": "LTAI5tGenRoot0000000001",
                                      "secret": f"gen-root-secret-{spec.seed}"}]},
         "users": users, "groups": groups, "memberships": memberships, "roles": roles,
-        "policies": policies, "attachments": attachments,
+        "policies": policies, "attachments": [*attachments, *scoped],
+        "resource_groups": resource_groups,
         "saml_providers": [{"name": "corp-idp", "description": "Generated SAML IdP"}],
         "oidc_providers": [{"name": "ci-oidc", "issuer_url": "https://oidc.example.com",
                             "client_ids": ["sts.aliyuncs.com"]}],
