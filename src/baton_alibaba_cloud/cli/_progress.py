@@ -90,6 +90,10 @@ class LiveProgress:
             rows = sorted(self._rows.items())
         for rtype, (phase, resources, grants) in rows:
             table.add_row(rtype, phase, f"{resources:,}", f"{grants:,}")
+        if rows:  # at the end these are the file's counts: the summary's totals
+            table.add_section()
+            table.add_row("total", "", f"{sum(r[1] for _, r in rows):,}",
+                          f"{sum(r[2] for _, r in rows):,}")
         elapsed = time.monotonic() - self._started
         text = f"elapsed {elapsed:,.1f}s"
         if self._stats is not None:

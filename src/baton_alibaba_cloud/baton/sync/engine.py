@@ -72,7 +72,8 @@ class ProgressEvent:
 
     ``phase`` is ``list``, ``details``, ``complete``, ``expand`` or ``done``; ``resources`` and
     ``grants`` are what this type's syncer has written so far (resources listed or upserted,
-    grants emitted by its details), not what is in the file.
+    grants emitted by its details), not what is in the file, except in the ``done`` event of
+    each type: there they are the file's final counts (grants by their entitlement's type).
     """
 
     phase: str
@@ -165,6 +166,7 @@ class _Run:
         if self.expand:
             self._timed_sync("expand", self._expand)
         self._count()
+        self._emit_totals()
         self._emit("done", "")
         return self.report
 
@@ -301,6 +303,16 @@ class _Run:
             self.report.warnings.append(message)
         else:
             self.report.dropped_warnings += 1
+
+    def _emit_totals(self) -> None:
+        """The file's final counts per type (grants by their entitlement's resource type), so
+        that a display ends on the numbers the summary prints: expanded grants included,
+        grants dropped by the completeness pass left out."""
+        if self.observer is None:
+            return
+        for type_id in dict.fromkeys([*self.syncers, *self.report.grants_by_type]):
+            self.observer(ProgressEvent("done", type_id, self.report.resources.get(type_id, 0),
+                                        self.report.grants_by_type.get(type_id, 0)))
 
     def _emit(self, phase: str, type_id: str) -> None:
         if self.observer is None:
