@@ -5,7 +5,8 @@ The account (``ACCOUNT`` below) has one of everything the contract maps (docs/mo
 policies attached to users, groups and roles; trust policies naming the account root, a user
 (with a Condition), a role (a chain), a user of another account (with a Condition), two
 services, a SAML and an OIDC provider (with a Condition), an explicit Deny, a two-role trust
-cycle, an unknown principal form and a malformed document. Both attachment plans and both
+cycle, an unknown principal form and a malformed document; the users and roles of the account
+hold ``assume`` only where their own policies allow sts:AssumeRole too (issue 9). Both attachment plans and both
 login-enrichment plans must write the same file content. What a reviewer reads besides the
 grants (users, keys, principals, ``inspect access``) is in ``test_access_graph_review.py``.
 """
@@ -98,6 +99,14 @@ ACCOUNT: dict[str, Any] = {
              {"Effect": "Allow", "Action": action, "Resource": "*"}]}}
         for name, action in (("dev-ecs", "ecs:*"), ("ops-oss", "oss:*"), ("svc-fc", "fc:*"),
                              ("unused", "log:*"))
+    ] + [
+        # sts:AssumeRole on named roles: a role may assume a role only when its own policies
+        # allow it too (the chain and the cycle below need them)
+        {"name": name, "type": "Custom", "description": f"custom {name}",
+         "document": {"Version": "1", "Statement": [
+             {"Effect": "Allow", "Action": "sts:AssumeRole",
+              "Resource": f"acs:ram:*:{UID}:role/{target}"}]}}
+        for name, target in (("assume-chain", "chain-role"), ("assume-cycle", "cycle-*"))
     ],
     "roles": [
         _role("root-role", _trust(_allow({"RAM": f"acs:ram::{UID}:root"}))),
@@ -133,6 +142,10 @@ ACCOUNT: dict[str, Any] = {
         _attach("svc-fc", "Custom", "role", "svc-role"),
         _attach("AliyunRAMReadOnlyAccess", "System", "role", "fed-role"),
         _attach("AliyunRAMFullAccess", "System", "role", "cycle-b"),
+        _attach("assume-chain", "Custom", "role", "user-role"),
+        _attach("assume-cycle", "Custom", "role", "cycle-a"),
+        _attach("assume-cycle", "Custom", "role", "cycle-b"),
+        _attach("assume-cycle", "Custom", "group", "ops"),
     ],
     "saml_providers": [{"name": "corp-idp"}],
     "oidc_providers": [{"name": "gh-actions", "issuer_url": "https://token.actions.example",
@@ -167,7 +180,8 @@ def assume(name: str) -> str:
 
 
 def attached(name: str) -> str:
-    owner = UID if name in ("dev-ecs", "ops-oss", "svc-fc") else "system"
+    custom = ("dev-ecs", "ops-oss", "svc-fc", "assume-chain", "assume-cycle")
+    owner = UID if name in custom else "system"
     return f"policy:acs:ram::{owner}:policy/{name}:attached"
 
 
@@ -184,26 +198,55 @@ def via_assume(name: str) -> tuple[tuple[str, ...], bool]:
     return (assume(name),), False
 
 
+def permitted(trusted: str, *policies: str, condition: Any = None) -> str:
+    """The metadata of an ``assume`` grant to a user or role of the account: the trust
+    statement (statement 1 everywhere here) naming it or the root, and the policy statements
+    that allow sts:AssumeRole; conditional when the trust statement has a Condition."""
+    who = f"acs:ram::{UID}:root" if trusted == "root" else trusted
+    fields: dict[str, Any] = {"trust": f"statement 1: {who}",
+                              "allowed_by": [f"{p}#1 Allow" for p in policies]}
+    if condition is not None:
+        fields.update(condition=condition, conditional=True)
+    return meta(**fields)
+
+
+ADMIN, STS = "AdministratorAccess", "AliyunSTSAssumeRoleAccess"
+
 # (entitlement, principal type, principal id, GrantExpandable (ids, shallow), GrantMetadata)
+# An own user or role holds ``assume`` only when the trust allows it AND its policies allow
+# sts:AssumeRole on the role: who holds sts:AssumeRole here is emulator-admin and chain-role
+# (AdministratorAccess), alice (AliyunSTSAssumeRoleAccess), user-role (assume-chain: chain-role
+# only), cycle-a, cycle-b and bob through ops (assume-cycle: cycle-*). The account root itself
+# is never granted (root may not call AssumeRole).
 DIRECT: set[tuple[str, str, str, Any, str | None]] = {
     (member("dev"), *user("alice"), None, None),
     (member("dev"), *user("bob"), None, None),
     (member("ops"), *user("bob"), None, None),
-    (assume("root-role"), "account", UID, None, None),
-    (assume("user-role"), *user("alice"), None, meta(condition=MFA)),
-    (assume("chain-role"), *role("user-role"), via_assume("user-role"), None),
+    # trusting the root: exactly the permitted users and roles
+    (assume("root-role"), *user("emulator-admin"), None, permitted("root", ADMIN)),
+    (assume("root-role"), *user("alice"), None, permitted("root", STS)),
+    (assume("root-role"), *role("chain-role"), via_assume("chain-role"), permitted("root", ADMIN)),
+    # a conditional trust stays, marked
+    (assume("user-role"), *user("alice"), None,
+     permitted(arn("user", "alice"), STS, condition=MFA)),
+    (assume("chain-role"), *role("user-role"), via_assume("user-role"),
+     permitted(arn("role", "user-role"), "assume-chain")),
     (assume("partner-role"), "account", OTHER, None,
      meta(condition=EXTERNAL_ID, principal_arns=[AUDITOR])),
     (assume("svc-role"), "service", "ecs.aliyuncs.com", None, None),
     (assume("svc-role"), "service", FC, None, None),
     (assume("fed-role"), "identity_provider", SAML, None, meta(condition=OIDC_AUD)),
     (assume("fed-role"), "identity_provider", OIDC, None, meta(condition=OIDC_AUD)),
-    (assume("deny-role"), "account", UID, None, None),  # bob denied; svc kept
-    (assume("deny-role"), *user("svc"), None, None),
-    (assume("cycle-a"), *role("cycle-b"), via_assume("cycle-b"), None),
-    (assume("cycle-a"), *user("bob"), None, None),
-    (assume("cycle-b"), *role("cycle-a"), via_assume("cycle-a"), None),
-    (assume("odd-role"), *user("alice"), None, None),
+    # bob is denied by the trust; svc is named but not permitted; the root's permitted ones
+    (assume("deny-role"), *user("emulator-admin"), None, permitted("root", ADMIN)),
+    (assume("deny-role"), *user("alice"), None, permitted("root", STS)),
+    (assume("deny-role"), *role("chain-role"), via_assume("chain-role"), permitted("root", ADMIN)),
+    (assume("cycle-a"), *role("cycle-b"), via_assume("cycle-b"),
+     permitted(arn("role", "cycle-b"), "assume-cycle")),
+    (assume("cycle-a"), *user("bob"), None, permitted(arn("user", "bob"), "assume-cycle")),
+    (assume("cycle-b"), *role("cycle-a"), via_assume("cycle-a"),
+     permitted(arn("role", "cycle-a"), "assume-cycle")),
+    (assume("odd-role"), *user("alice"), None, permitted(arn("user", "alice"), STS)),
     (attached("AdministratorAccess"), *user("emulator-admin"), None, None),
     (attached("AdministratorAccess"), *role("chain-role"), via_assume("chain-role"), None),
     (attached("AliyunSTSAssumeRoleAccess"), *user("alice"), None, None),
@@ -216,6 +259,10 @@ DIRECT: set[tuple[str, str, str, Any, str | None]] = {
     (attached("svc-fc"), *role("svc-role"), via_assume("svc-role"), None),
     (attached("AliyunRAMReadOnlyAccess"), *role("fed-role"), via_assume("fed-role"), None),
     (attached("AliyunRAMFullAccess"), *role("cycle-b"), via_assume("cycle-b"), None),
+    (attached("assume-chain"), *role("user-role"), via_assume("user-role"), None),
+    (attached("assume-cycle"), *role("cycle-a"), via_assume("cycle-a"), None),
+    (attached("assume-cycle"), *role("cycle-b"), via_assume("cycle-b"), None),
+    (attached("assume-cycle"), *group("ops"), via_members("ops"), None),
 }
 
 # Expansion, as Go writes it: (entitlement, principal type, principal id, sources), a new grant
@@ -226,11 +273,18 @@ EXPANDED: set[tuple[str, str, str, frozenset[tuple[str, bool]]]] = {
     (attached("ops-oss"), *user("bob"), frozenset({(member("ops"), True)})),
     # whoever may assume a role gets its policies, and the roles it may assume in turn
     (attached("ops-oss"), *user("alice"), frozenset({(assume("user-role"), True)})),
+    (attached("assume-chain"), *user("alice"), frozenset({(assume("user-role"), True)})),
     (assume("chain-role"), *user("alice"), frozenset({(assume("user-role"), True)})),
     (attached("AdministratorAccess"), *user("alice"), frozenset({(assume("chain-role"), False)})),
     (attached("AdministratorAccess"), *role("user-role"),
      frozenset({(assume("chain-role"), True)})),
-    (attached("ReadOnlyAccess"), "account", UID, frozenset({(assume("root-role"), True)})),
+    # chain-role may assume root-role and deny-role, so user-role may through it
+    (assume("root-role"), *role("user-role"), frozenset({(assume("chain-role"), True)})),
+    (assume("deny-role"), *role("user-role"), frozenset({(assume("chain-role"), True)})),
+    (attached("ReadOnlyAccess"), *user("emulator-admin"), frozenset({(assume("root-role"), True)})),
+    (attached("ReadOnlyAccess"), *user("alice"), frozenset({(assume("root-role"), True)})),
+    (attached("ReadOnlyAccess"), *role("chain-role"), frozenset({(assume("root-role"), True)})),
+    (attached("ReadOnlyAccess"), *role("user-role"), frozenset({(assume("root-role"), False)})),
     (attached("ReadOnlyAccess"), "account", OTHER, frozenset({(assume("partner-role"), True)})),
     (attached("svc-fc"), "service", "ecs.aliyuncs.com", frozenset({(assume("svc-role"), True)})),
     (attached("svc-fc"), "service", FC, frozenset({(assume("svc-role"), True)})),
@@ -241,6 +295,8 @@ EXPANDED: set[tuple[str, str, str, frozenset[tuple[str, bool]]]] = {
     # the cycle is collapsed (Go): fed from every member, members not expanded into each other
     (attached("AliyunRAMFullAccess"), *user("bob"), frozenset({(assume("cycle-a"), True)})),
     (attached("AliyunRAMFullAccess"), *role("cycle-a"), frozenset({(assume("cycle-b"), True)})),
+    (attached("assume-cycle"), *user("bob"),
+     frozenset({(member("ops"), True), (assume("cycle-a"), True)})),
 }
 
 # Direct grants that expansion reached too: they gain sources, keep their annotations.
@@ -249,6 +305,14 @@ ALSO_VIA: dict[tuple[str, str, str], frozenset[tuple[str, bool]]] = {
                                                     (member("dev"), True)}),
     (attached("AliyunRAMFullAccess"), *role("cycle-b")): frozenset({
         (attached("AliyunRAMFullAccess"), True), (assume("cycle-a"), True)}),
+    (attached("assume-cycle"), *role("cycle-a")): frozenset({
+        (attached("assume-cycle"), True), (assume("cycle-b"), True)}),
+    (attached("assume-cycle"), *role("cycle-b")): frozenset({
+        (attached("assume-cycle"), True), (assume("cycle-a"), True)}),
+    (assume("root-role"), *user("alice")): frozenset({(assume("root-role"), True),
+                                                      (assume("chain-role"), False)}),
+    (assume("deny-role"), *user("alice")): frozenset({(assume("deny-role"), True),
+                                                      (assume("chain-role"), False)}),
 }
 
 
@@ -284,6 +348,17 @@ def read_grants(path: Path) -> tuple[set[Any], set[Any], dict[Any, Any]]:
             if grant.sources.sources:
                 also[key] = _sources(grant)
     return direct, expanded, also
+
+
+def trusted_not_permitted(path: Path) -> dict[str, list[str]]:
+    """Per role, the users and roles its trust names whose policies do not let them assume it."""
+    found: dict[str, list[str]] = {}
+    with C1zReader.open(path) as reader:
+        for resource in reader.resources("role"):
+            value = resource.profile.fields.get("trusted_not_permitted")
+            if value is not None:
+                found[resource.display_name] = [v.string_value for v in value.list_value.values]
+    return found
 
 
 # --- the tests ------------------------------------------------------------------------------
@@ -328,8 +403,9 @@ async def test_exact_grants_direct_and_expanded(plan: str, tmp_path: Path) -> No
         "form",
     ]
     assert repeated_calls(log) == []  # nothing fetched twice (report polls are not fetches)
+    assert trusted_not_permitted(path) == {"deny-role": [arn("user", "svc")]}
     if plan == "per-policy+report":
-        assert log.count("ListEntitiesForPolicy") == 8  # one per attached policy
+        assert log.count("ListEntitiesForPolicy") == 10  # one per attached policy
         assert log.count("GetCredentialReport") == 1
         assert log.count("ListPoliciesForUser") == log.count("GetUserMFAInfo") == 0
     else:

@@ -134,12 +134,18 @@ async def test_inspect_access_prints_the_paths(tmp_path: Path) -> None:
     assert lines == [
         "Effective access for Alice (user)",
         "dev (group)", "member  direct",
+        "assume-chain (policy)", "attached  via role user-role",
         "dev-ecs (policy)", "attached  via group dev",
         "ops-oss (policy)", "attached  via role user-role",
         "AdministratorAccess (policy)", "attached  via role user-role → role chain-role",
         "AliyunSTSAssumeRoleAccess (policy)", "attached  direct",
+        # root-role trusts the account's root and alice holds AliyunSTSAssumeRoleAccess
+        "ReadOnlyAccess (policy)", "attached",
+        "via role root-role", "via role user-role → role chain-role → role root-role",
         "chain-role (role)", "assume  via role user-role",
+        "deny-role (role)", "assume", "direct", "via role user-role → role chain-role",
         "odd-role (role)", "assume  direct",
+        "root-role (role)", "assume", "direct", "via role user-role → role chain-role",
         "user-role (role)", "assume  direct",
     ]
     as_json = run_cli([*args, alice, "-o", "json"], tmp_path, clean_env(tmp_path))

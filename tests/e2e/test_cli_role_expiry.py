@@ -50,6 +50,9 @@ def _account() -> dict[str, Any]:
     data["roles"] += [{"name": f"app-{i:02d}", "trust_policy": {"Version": "1", "Statement": [
         {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"RAM": [alice]}}]}}
         for i in range(48)]
+    # alice may assume them only if her own policies allow sts:AssumeRole too
+    data["attachments"].append({"policy": "AliyunSTSAssumeRoleAccess", "policy_type": "System",
+                                "principal_type": "user", "principal": "alice"})
     return data
 
 

@@ -10,7 +10,7 @@ syncer may decide how to fetch its details from counts gathered while listing.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -18,7 +18,7 @@ from baton_alibaba_cloud.baton.pb.entitlement_pb2 import Entitlement
 from baton_alibaba_cloud.baton.pb.grant_pb2 import Grant
 from baton_alibaba_cloud.baton.pb.resource_pb2 import Resource, ResourceType
 
-__all__ = ["ResourceSyncer", "SyncItems", "WideDetails"]
+__all__ = ["AfterDetails", "ResourceSyncer", "SyncItems", "SyncView", "WideDetails"]
 
 
 @dataclass(frozen=True)
@@ -68,3 +68,29 @@ class WideDetails(Protocol):
     """
 
     details_concurrency: int
+
+
+class SyncView(Protocol):
+    """Read access to what phases 1 and 2 wrote, for an ``AfterDetails`` step: chunks, so that
+    the caller holds only what it keeps."""
+
+    def resources(self, resource_type: str) -> Iterator[list[Resource]]:
+        """This sync's resources of one type, in chunks."""
+        ...
+
+    def grants(self, resource_type: str) -> Iterator[list[Grant]]:
+        """This sync's grants on entitlements of resources of one type, in chunks."""
+        ...
+
+
+@runtime_checkable
+class AfterDetails(Protocol):
+    """A syncer with a step that needs the whole picture: it runs once, after every ``details``
+    has been written and before completeness and expansion, reads what it needs through the
+    ``SyncView`` and yields more ``SyncItems`` (grants derived from all of them, updated
+    resources). Why: some facts are global (who may assume a role depends on the role's trust
+    *and* on every policy every principal holds, directly or through groups), and phase 2 sees
+    one resource at a time. It runs on the sync's database thread, so it must not do network
+    I/O; it is consumed as it yields, so it may stream."""
+
+    def after_details(self, view: SyncView) -> Iterator[SyncItems]: ...

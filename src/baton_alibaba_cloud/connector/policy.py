@@ -1,7 +1,8 @@
 """The ``policy`` type: RAM system and custom policies, and who they are attached to.
 
 get → transform → load: RAM ListPolicies (both types, pages of 1000) → ``transform_policy``;
-in phase 2, RAM GetPolicy puts a custom policy's default document on its profile, and, when the
+in phase 2, RAM GetPolicy puts the default document of a custom policy, and of a system policy
+that is attached to anything, on its profile, and, when the
 per-policy attachment plan is cheaper for this account (``Counts.attachments_by_policy``),
 RAM ListEntitiesForPolicy turns each attached policy's principals into ``attached`` grants.
 The per-principal plan's grants come from the user, group and role builders through
@@ -70,21 +71,22 @@ class PolicySyncer(ContextSyncer):
         ]
 
     def details(self, resource: Resource) -> AsyncIterator[SyncItems] | None:
-        """Custom policies and (per-policy plan) attached policies have details."""
+        """Custom policies and attached (system) policies have details: their document, which
+        ``assume`` grants and ``inspect can`` evaluate; attachments in the per-policy plan."""
         custom = resource.profile.fields["policy_type"].string_value == "Custom"
         attached = resource.profile.fields["attachment_count"].number_value > 0
         by_policy = attached and self.ctx.counts.attachments_by_policy
-        if not custom and not by_policy:
+        if not custom and not attached:
             return None
-        return self._details(resource, custom, by_policy)
+        return self._details(resource, custom or attached, by_policy)
 
     async def _details(
-        self, resource: Resource, custom: bool, by_policy: bool
+        self, resource: Resource, document: bool, by_policy: bool
     ) -> AsyncIterator[SyncItems]:
         policy_type, name = ids.policy_ref(resource.id.resource)
         params = {"PolicyName": name, "PolicyType": policy_type}
         try:
-            if custom:
+            if document:
                 answer = await self.ctx.api.call("ram", "GetPolicy", params)
                 yield SyncItems(resources=[with_document(resource, answer)])
             if by_policy:

@@ -1,20 +1,22 @@
 """The ``role`` type: RAM roles, their ``assume`` entitlement and the trust grants.
 
 get → transform → load: RAM ListRoles (pages of 1000) → ``transform_role``; phase 2: RAM
-GetRole for the AssumeRolePolicyDocument, parsed by ``trust.parse_trust`` into ``assume``
-grants plus the principals discovered on the way (external accounts, services), and, in the
+GetRole for the AssumeRolePolicyDocument, parsed by ``trust.parse_trust`` into the ``assume``
+grants of other accounts, services and identity providers plus the principals discovered on the
+way; after phase 2, ``assume.py`` grants ``assume`` to the account's own users and roles that
+the trust allows and whose policies allow ``sts:AssumeRole`` on the role; and, in the
 per-principal attachment plan, the role's ``attached`` policy grants. ``assume`` is not
 provisionable (``provisioning.py`` says why).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any
 
 from baton_alibaba_cloud.alibaba import NotFoundError
 from baton_alibaba_cloud.baton import types as bt
-from baton_alibaba_cloud.baton.builder import SyncItems
+from baton_alibaba_cloud.baton.builder import SyncItems, SyncView
 from baton_alibaba_cloud.baton.pb.annotation_trait_pb2 import RoleTrait
 from baton_alibaba_cloud.baton.pb.entitlement_pb2 import Entitlement
 from baton_alibaba_cloud.baton.pb.resource_pb2 import Resource
@@ -30,6 +32,7 @@ from baton_alibaba_cloud.connector._payload import (
 )
 from baton_alibaba_cloud.connector._syncer import ContextSyncer
 from baton_alibaba_cloud.connector.account import transform_external_account
+from baton_alibaba_cloud.connector.assume import assume_items, is_own
 from baton_alibaba_cloud.connector.service import transform_service
 from baton_alibaba_cloud.connector.trust import TrustResult, parse_trust
 
@@ -75,11 +78,17 @@ class RoleSyncer(ContextSyncer):
             document = _role(answer).get("AssumeRolePolicyDocument")
             updated = with_profile(resource, RoleTrait, {"assume_role_policy_document": document})
             result = parse_trust(document, role=name, uid=self.ctx.uid)
-            yield trust_items(updated, result)
+            yield trust_items(updated, result, own_account=False)
             if not self.ctx.counts.attachments_by_policy:
                 yield SyncItems(grants=await policy.attachment_grants(self.ctx, resource.id))
         except NotFoundError as exc:
             yield SyncItems(warnings=[f"role {name} vanished during the sync: {exc.code}"])
+
+
+    def after_details(self, view: SyncView) -> Iterator[SyncItems]:
+        """The ``assume`` grants to the account's own users and roles (``assume.py``): they
+        need every policy and membership, so they come after phase 2."""
+        return assume_items(view, self.ctx.uid, ids.ROLE)
 
 
 def _role(answer: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -111,12 +120,16 @@ def transform_role(payload: Mapping[str, Any], uid: str) -> Resource:
     )
 
 
-def trust_items(role: Resource, result: TrustResult) -> SyncItems:
+def trust_items(role: Resource, result: TrustResult, *, own_account: bool = True) -> SyncItems:
     """The role (with its trust document), its ``assume`` grants, the external accounts and
-    services they name, and the parser's warnings."""
+    services they name, and the parser's warnings. With ``own_account=False`` the grants to
+    the account's own users, roles and root are left out: ``assume.py`` decides those."""
     found = [role]
     grants = []
+    uid = role_uid(role)
     for trust in result.grants:
+        if not own_account and is_own(trust, uid):
+            continue
         principal = bt.resource_id(trust.principal_type, trust.principal_id)
         annotations: list[Any] = []
         expandable = expandable_for(principal) if trust.principal_type == ids.ROLE else None
@@ -129,7 +142,7 @@ def trust_items(role: Resource, result: TrustResult) -> SyncItems:
                                  annotations=annotations))
         if trust.principal_type == ids.SERVICE:
             found.append(transform_service(trust.principal_id))
-        elif trust.principal_type == ids.ACCOUNT and trust.principal_id != role_uid(role):
+        elif trust.principal_type == ids.ACCOUNT and trust.principal_id != uid:
             found.append(transform_external_account(trust.principal_id))
     return SyncItems(resources=found, grants=grants, warnings=result.warnings)
 

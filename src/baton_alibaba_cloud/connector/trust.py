@@ -39,6 +39,8 @@ class TrustGrant:
     unconditional: bool = False
     principal_arns: list[str] = field(default_factory=list)
     whole_account: bool = False
+    statements: list[int] = field(default_factory=list)
+    """1-based indexes of the Allow statements naming it (for the ``assume`` metadata)."""
 
     def metadata(self) -> dict[str, Any] | None:
         """The ``GrantMetadata`` mapping, or ``None`` when the grant is plain."""
@@ -56,13 +58,19 @@ class TrustResult:
 
     grants: list[TrustGrant] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    blocked: set[tuple[str, ...]] = field(default_factory=set)
+    """What Deny statements name: ``(type, lower-case id)`` or ``(lower-case foreign ARN,)``."""
+
+    def denies(self, principal_type: str, principal_id: str) -> bool:
+        """A Deny statement names this principal (of the account, by its own name)."""
+        return (principal_type, principal_id.lower()) in self.blocked
 
 
 def parse_trust(document: str | Mapping[str, Any] | None, *, role: str, uid: str) -> TrustResult:
     """Parse ``AssumeRolePolicyDocument`` of ``role`` in account ``uid``."""
     result = TrustResult()
     statements = _statements(document, role, result.warnings)
-    allowed: list[tuple[str, str, Any]] = []
+    allowed: list[tuple[str, str, Any, int]] = []
     denied: list[tuple[str, str]] = []
     for n, statement in enumerate(statements, 1):
         parsed = _statement(statement, n, role, result.warnings)
@@ -72,18 +80,19 @@ def parse_trust(document: str | Mapping[str, Any] | None, *, role: str, uid: str
         if effect == "deny":
             denied.extend(principals)
         else:
-            allowed.extend((key, value, condition) for key, value in principals)
+            allowed.extend((key, value, condition, n) for key, value in principals)
     blocked = _blocked(denied, role, uid, result.warnings)
     merged: dict[tuple[str, str], TrustGrant] = {}
-    for key, value, condition in allowed:
+    for key, value, condition, n in allowed:
         target = _classify(key, value, uid)
         if target is None:
             result.warnings.append(
                 f"role {role}: trust principal {key}={value!r} is of an unknown form"
             )
         elif not _denied(target, blocked):
-            _add(merged, target, condition)
+            _add(merged, target, condition, n)
     result.grants = list(merged.values())
+    result.blocked = blocked
     return result
 
 
@@ -175,9 +184,12 @@ def _add(
     merged: dict[tuple[str, str], TrustGrant],
     target: tuple[str, str, str | None],
     condition: Any,
+    statement: int,
 ) -> None:
     ptype, pid, foreign_arn = target
     grant = merged.setdefault((ptype, pid), TrustGrant(ptype, pid))
+    if statement not in grant.statements:
+        grant.statements.append(statement)
     if condition is None:
         grant.unconditional = True
     elif condition not in grant.conditions:

@@ -12,9 +12,10 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from baton_alibaba_cloud.baton.pb.grant_pb2 import Grant
 from baton_alibaba_cloud.baton.pb.resource_pb2 import Resource
 
-__all__ = ["Counts", "count", "enforce", "read_resources"]
+__all__ = ["Counts", "View", "count", "enforce", "read_grants", "read_resources"]
 
 
 def read_resources(
@@ -46,6 +47,45 @@ def _chunks(
             return
         after = rows[-1][0]
         yield [Resource.FromString(data) for _, data in rows]
+
+
+def read_grants(
+    conn: sqlite3.Connection, sync_id: str, type_id: str, chunk: int
+) -> Iterator[list[Grant]]:
+    """This sync's grants on entitlements of ``type_id`` resources as they were at this call,
+    ``chunk`` at a time (keyset reads: grants written meanwhile are not visited)."""
+    (max_id,) = conn.execute(
+        "SELECT coalesce(max(id), 0) FROM v1_grants WHERE sync_id = ? AND resource_type_id = ?",
+        (sync_id, type_id),
+    ).fetchone()
+    after = 0
+    while True:
+        rows = conn.execute(
+            "SELECT id, data FROM v1_grants WHERE sync_id = ? AND resource_type_id = ?"
+            " AND id > ? AND id <= ? ORDER BY id LIMIT ?",
+            (sync_id, type_id, after, int(max_id), chunk),
+        ).fetchall()
+        if not rows:
+            return
+        after = rows[-1][0]
+        yield [Grant.FromString(data) for _, data in rows]
+
+
+@dataclass(frozen=True)
+class View:
+    """``builder.SyncView`` over one sync of the writer's connection."""
+
+    conn: sqlite3.Connection
+    sync_id: str
+    chunk: int
+
+    def resources(self, resource_type: str) -> Iterator[list[Resource]]:
+        """This sync's resources of one type, in chunks."""
+        return read_resources(self.conn, self.sync_id, resource_type, self.chunk)
+
+    def grants(self, resource_type: str) -> Iterator[list[Grant]]:
+        """This sync's grants on entitlements of one resource type, in chunks."""
+        return read_grants(self.conn, self.sync_id, resource_type, self.chunk)
 
 
 _ORPHAN_RESOURCES = """

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Protocol
 
-from baton_alibaba_cloud.baton.builder import ResourceSyncer, SyncItems, WideDetails
+from baton_alibaba_cloud.baton.builder import AfterDetails, ResourceSyncer, SyncItems, WideDetails
 from baton_alibaba_cloud.baton.pb.entitlement_pb2 import Entitlement
 from baton_alibaba_cloud.baton.pb.grant_pb2 import Grant
 from baton_alibaba_cloud.baton.pb.resource_pb2 import Resource, ResourceType
@@ -160,6 +160,7 @@ class _Run:
         try:
             await self._timed("list", self._phase_list())
             await self._timed("details", self._phase_details())
+            await self._timed("after_details", self.writes.call(self._after_details))
         finally:
             self.writes.close()
         self._timed_sync("complete", self._complete)
@@ -277,6 +278,31 @@ class _Run:
         await self._write_resources(resources)
         if grants:
             await self.writes.submit(partial(self.writer.put_grants, grants))
+
+    # the global step ----------------------------------------------------------------------
+
+    def _after_details(self) -> None:
+        """On the write thread: every ``AfterDetails`` step, its items written as they come."""
+        view = _completeness.View(self.writer.connection, self.writer.sync_id, READ_CHUNK)
+        for syncer in self.syncers.values():
+            if not isinstance(syncer, AfterDetails):
+                continue
+            type_id = syncer.resource_type.id
+            for items in syncer.after_details(view):
+                self._store_now(type_id, items)
+            self._emit("details", type_id)
+
+    def _store_now(self, type_id: str, items: SyncItems) -> None:
+        resources = list(items.resources)
+        entitlements = [e for r in resources
+                        for e in self.syncers[r.id.resource_type].entitlements(r)]
+        if resources:
+            self._store(resources, entitlements)
+        if items.grants:
+            self.writer.put_grants(items.grants)
+        self.grants_written[type_id] += len(items.grants)
+        for warning in items.warnings:
+            self.warn(warning)
 
     # completeness, expansion, report ---------------------------------------------------------
 
