@@ -74,7 +74,7 @@ async def test_phases_completeness_and_report(tmp_path: Path) -> None:
     assert any("grant team:t1:member:user:ghost removed: its principal user:ghost" in w
                for w in report.warnings)
     assert {e.phase for e in events} >= {"list", "details", "complete", "expand", "done"}
-    assert set(report.durations) == {"list", "details", "complete", "expand"}
+    assert set(report.durations) == {"list", "details", "after_details", "complete", "expand"}
     with C1zReader.open(tmp_path / "s.c1z") as reader:
         assert reader.get_resource("user", "orphan") is None
         assert reader.get_grant("team:t1:member:user:ghost") is None

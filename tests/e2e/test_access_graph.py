@@ -6,9 +6,10 @@ policies attached to users, groups and roles; trust policies naming the account 
 (with a Condition), a role (a chain), a user of another account (with a Condition), two
 services, a SAML and an OIDC provider (with a Condition), an explicit Deny, a two-role trust
 cycle, an unknown principal form and a malformed document; the users and roles of the account
-hold ``assume`` only where their own policies allow sts:AssumeRole too (issue 9). Both attachment plans and both
-login-enrichment plans must write the same file content. What a reviewer reads besides the
-grants (users, keys, principals, ``inspect access``) is in ``test_access_graph_review.py``.
+hold ``assume`` only where their own policies allow sts:AssumeRole too (issue 9). Both
+attachment plans and both login-enrichment plans must write the same file content. What a
+reviewer reads besides the grants (users, keys, principals, ``inspect access``) is in
+``test_access_graph_review.py``.
 """
 
 from __future__ import annotations

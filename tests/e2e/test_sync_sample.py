@@ -72,8 +72,12 @@ def expected_sample_grants() -> set[tuple[str, str, str]]:
     def assume(role: str) -> str:
         return f"role:{_arn('role', role)}:assume"
 
+    # trusting the account's root grants the users and roles whose own policies allow
+    # sts:AssumeRole: emulator-admin and admin-role (AdministratorAccess; a role never
+    # assumes itself) and alice (AliyunSTSAssumeRoleAccess); dave is denied by restricted-role
     found |= {
-        (assume("admin-role"), "account", UID),
+        (assume("admin-role"), "user", _arn("user", "emulator-admin")),
+        (assume("admin-role"), "user", _arn("user", "alice")),
         (assume("deploy-role"), "user", _arn("user", "ci-deployer")),
         (assume("chained-role"), "role", _arn("role", "admin-role")),
         (assume("partner-audit-role"), "account", PARTNER),
@@ -81,7 +85,9 @@ def expected_sample_grants() -> set[tuple[str, str, str]]:
         (assume("saml-sso-role"), "identity_provider", f"acs:ram::{UID}:saml-provider/corp-idp"),
         (assume("oidc-ci-role"), "identity_provider",
          f"acs:ram::{UID}:oidc-provider/github-actions"),
-        (assume("restricted-role"), "account", UID),
+        (assume("restricted-role"), "user", _arn("user", "emulator-admin")),
+        (assume("restricted-role"), "user", _arn("user", "alice")),
+        (assume("restricted-role"), "role", _arn("role", "admin-role")),
     }
     return found
 
