@@ -17,7 +17,7 @@ from click.core import ParameterSource
 from baton_alibaba_cloud.baton.inspect import show
 from baton_alibaba_cloud.baton.lookup import UnknownName
 from baton_alibaba_cloud.baton.table import FORMATS, OutputFormat
-from baton_alibaba_cloud.cli import _review
+from baton_alibaba_cloud.cli import _can, _review
 from baton_alibaba_cloud.cli._fields import envvar, field
 
 __all__ = ["inspect"]
@@ -145,3 +145,4 @@ def access(file_: Path, output_format: str, principal_type: str, principal: str)
 
 
 _review.register(inspect, _file_option, _inherited_file)
+_can.register(inspect, _file_option)
