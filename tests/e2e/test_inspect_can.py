@@ -123,3 +123,23 @@ def test_inspect_can_console_script(synced: tuple[Path, dict[int, bool]],
     assert {r.split(",")[1] for r in rows[1:]} == yes | {"emulator-admin"}
     unknown = run_cli([*args, "--principal", "nobody-such"], tmp_path, clean_env(tmp_path))
     assert unknown.code == 2 and "nobody-such" in unknown.stderr
+
+
+async def test_resource_group_scoped_attachments_are_paths_of_their_own(tmp_path: Path) -> None:
+    """The sample account: carol holds AdministratorAccess on rg-prod only, the developers
+    group AliyunECSFullAccess on rg-dev only. They answer ``conditional`` (on the resource
+    being in the group) for an ECS action, and not at all for a RAM action."""
+    path = tmp_path / "sync.c1z"
+    async with running_emulator(None) as emu:
+        await run.sync(config_for(emu), path)
+    with C1zReader.open(path) as reader:
+        graph = can.load_graph(reader)
+    scoped = {(p.principal, p.path, p.answer) for p in can.who_can(graph, "ecs:RunInstances", None)
+              if "resource group" in p.path}
+    developers = {"Alice Zhang", "Bob Li", "Dave Chen", "Heidi Zhou"}
+    assert scoped == {
+        ("Carol Wang", "on resource group rg-prod (its resources only)", "conditional"),
+        *((name, "on resource group rg-dev (its resources only), via group Developers",
+           "conditional") for name in developers)}
+    assert not [p for p in can.who_can(graph, "ram:CreateUser", None)
+                if "resource group" in p.path]

@@ -47,6 +47,9 @@ class Graph:
     assumable: dict[Identity, dict[str, bool]] = field(default_factory=lambda: defaultdict(dict))
     names: dict[str, str] = field(default_factory=dict)
     identities: list[Identity] = field(default_factory=list)
+    bindings: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """policy_binding id -> (policy id, resource group name): a resource-group-scoped attachment"""
+    scoped: dict[Identity, set[str]] = field(default_factory=lambda: defaultdict(set))
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,7 @@ def load_graph(reader: C1zReader) -> Graph:
             graph.attached[principal].add(grant.entitlement.resource.id.resource)
         elif grant.entitlement.id.endswith(":attached"):
             _direct_only(graph, grant, principal)
+    _load_scoped(reader, graph)
     for grant in reader.grants(resource_type=ids.GROUP):
         if grant.principal.id.resource_type == ids.USER:
             graph.groups_of[grant.principal.id.resource].add(grant.entitlement.resource.id.resource)
@@ -121,6 +125,21 @@ def _reachable(graph: Graph, identity: Identity) -> dict[str, bool]:
         frontier = following
     found.pop(identity[1], None)
     return found
+
+
+def _load_scoped(reader: C1zReader, graph: Graph) -> None:
+    """Resource-group-scoped attachments: the bindings and who holds them directly."""
+    for binding in reader.resources(ids.POLICY_BINDING):
+        fields = binding.profile.fields
+        if "role" in fields and "scope" in fields:
+            scope = reader.get_resource(ids.RESOURCE_GROUP, fields["scope"].string_value)
+            name = scope.display_name if scope is not None else fields["scope"].string_value
+            graph.bindings[binding.id.resource] = (fields["role"].string_value, name)
+    for grant in reader.grants(resource_type=ids.POLICY_BINDING):
+        if bt.has_annotation(grant.annotations, GrantImmutable):
+            continue
+        principal = (grant.principal.id.resource_type, grant.principal.id.resource)
+        graph.scoped[principal].add(grant.entitlement.resource.id.resource)
 
 
 def _direct_only(graph: Graph, grant: Any, principal: Identity) -> None:
@@ -187,9 +206,38 @@ def paths_for(graph: Graph, identity: Identity, action: str, resource: str | Non
             path = Path(*identity, name, label + " (conditional assume)", CONDITIONAL,
                         path.statements)
         found.append(path)
+    found += _scoped_paths(graph, identity, name, action, resource)
     answers = {p.answer for p in found}
     overall = "yes" if "yes" in answers else CONDITIONAL if CONDITIONAL in answers else "no"
     return Answer(overall, tuple(found))
+
+
+def _scoped_paths(graph: Graph, identity: Identity, name: str, action: str,
+                  resource: str | None) -> list[Path]:
+    """Policies attached within a resource group apply to that group's resources only: a path
+    of its own, ``conditional`` on the resource being in the group. RAM and STS resources (users,
+    roles...) are in no resource group, so RAM and STS actions get none."""
+    if action.lower().startswith(("ram:", "sts:")):
+        return []
+    own = _own_policies(graph, identity)
+    holders = [(identity, "")]
+    if identity[0] == ids.USER:
+        holders += [((ids.GROUP, g), f", via group {graph.names.get(g, ids.name_of(g))}")
+                    for g in sorted(graph.groups_of.get(identity[1], ()))]
+    found: list[Path] = []
+    for holder, via in holders:
+        for binding in sorted(graph.scoped.get(holder, ())):
+            policy_id, group = graph.bindings.get(binding, ("", ""))
+            decision, how = _decide(graph, [*own, (policy_id, f"on resource group {group}")],
+                                    action, resource)
+            if decision.answer == "no" or not any(
+                    how.get(ref.policy, "").startswith("on resource group")
+                    for ref in decision.statements):
+                continue
+            path = _path(identity, name, f"on resource group {group} (its resources only){via}",
+                         decision, how)
+            found.append(Path(*identity, name, path.path, CONDITIONAL, path.statements))
+    return found
 
 
 def _path(identity: Identity, name: str, label: str, decision: Decision,
