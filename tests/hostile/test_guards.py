@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from baton_alibaba_cloud.alibaba import limits, metadata
+from baton_alibaba_cloud.alibaba import answers, limits
 from baton_alibaba_cloud.alibaba.documents import (
     DocumentError,
     load_policy_document,
@@ -78,7 +78,7 @@ GOOD_USER = {"UserPrincipalName": "a@x.onaliyun.com", "UserId": "1"}
     page([{**GOOD_USER, "CreateDate": 12}]),  # a number where a string is documented
 ])
 def test_answers_alibaba_may_send_are_accepted(body: dict[str, Any]) -> None:
-    metadata.validate_response("ims", "ListUsers", body)
+    answers.validate_response("ims", "ListUsers", body)
 
 
 @pytest.mark.parametrize(("body", "why"), [
@@ -92,8 +92,8 @@ def test_answers_alibaba_may_send_are_accepted(body: dict[str, Any]) -> None:
     (page([{"UserId": "1"}]), "Users.User[0] has no UserPrincipalName"),
 ])
 def test_answers_that_cannot_be_the_actions_are_refused(body: dict[str, Any], why: str) -> None:
-    with pytest.raises(metadata.ResponseValidationError) as caught:
-        metadata.validate_response("ims", "ListUsers", body)
+    with pytest.raises(answers.ResponseValidationError) as caught:
+        answers.validate_response("ims", "ListUsers", body)
     assert why in str(caught.value)
 
 
@@ -101,7 +101,7 @@ def test_a_deep_answer_is_checked_only_as_deep_as_the_tree() -> None:
     deep: Any = "leaf"
     for _ in range(100_000):
         deep = {"x": deep}
-    metadata.validate_response("ims", "ListUsers", page([{**GOOD_USER, "Extra": deep}]))
+    answers.validate_response("ims", "ListUsers", page([{**GOOD_USER, "Extra": deep}]))
 
 
 def test_depth_counts_brackets_outside_strings() -> None:
@@ -114,10 +114,10 @@ def test_a_document_deeper_than_the_limit_is_refused_in_words() -> None:
     deep = '{"Statement": ' + "[" * 1000 + "]" * 1000 + "}"
     with pytest.raises(DocumentError) as caught:
         load_policy_document(deep)
-    assert str(caught.value) == f"it nests deeper than {limits.MAX_POLICY_DEPTH} levels (1001)"
+    assert str(caught.value) == f"nests deeper than {limits.MAX_POLICY_DEPTH} levels (1001)"
     with pytest.raises(DocumentError) as bad:
         load_policy_document("{not json")
-    assert str(bad.value).startswith("it is not valid JSON")
+    assert str(bad.value).startswith("is not valid JSON")
     real = {"Version": "1", "Statement": [{"Effect": "Allow", "Action": ["ram:Get*"],
                                            "Condition": {"Bool": {"acs:MFAPresent": "true"}}}]}
     assert load_policy_document(json.dumps(real)) == real

@@ -9,7 +9,7 @@ read a gigabyte, or take a malformed page for an empty one:
 - the body is streamed with a cap (``limits.MAX_BODY_BYTES``) counted after decompression, so
   neither a huge body nor a gzip bomb fills memory;
 - an answer without a RequestId, or with a foreign body, is named as not Alibaba's API;
-- a 2xx answer is checked against the action's response tree (``metadata.validate_response``),
+- a 2xx answer is checked against the action's response tree (``answers.validate_response``),
   and an error body sent with status 200 is an error.
 """
 
@@ -26,7 +26,7 @@ import aiohttp
 from multidict import CIMultiDictProxy
 from yarl import URL
 
-from . import metadata
+from . import answers, metadata
 from ._errors import (
     AlibabaError,
     NotAlibabaError,
@@ -242,8 +242,8 @@ def _checked(
                    f"{' '.join(str(body.get('Message') or 'no message').split())}")
     else:
         try:
-            metadata.validate_response(service, action, body)
-        except metadata.ResponseValidationError as error:
+            answers.validate_response(service, action, body)
+        except answers.ResponseValidationError as error:
             problem = f"the answer does not fit the API: {error}"
     if not problem:
         return body

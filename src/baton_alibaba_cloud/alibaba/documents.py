@@ -38,12 +38,13 @@ def nesting_depth(text: str) -> int:
 
 
 def load_policy_document(text: str, max_depth: int = MAX_POLICY_DEPTH) -> Any:
-    """The parsed document, or :class:`DocumentError` saying in words what is wrong."""
+    """The parsed document, or :class:`DocumentError` saying in words what is wrong (its text
+    reads after the document's name: "trust policy is not valid JSON (…)")."""
     depth = nesting_depth(text)
     if depth > max_depth:
-        raise DocumentError(f"it nests deeper than {max_depth} levels ({depth})")
+        raise DocumentError(f"nests deeper than {max_depth} levels ({depth})")
     try:
         return json.loads(text)
     except (ValueError, RecursionError) as error:
-        reason = error.msg if isinstance(error, json.JSONDecodeError) else "unreadable"
-        raise DocumentError(f"it is not valid JSON ({reason})") from None
+        reason = str(error) if isinstance(error, json.JSONDecodeError) else "unreadable"
+        raise DocumentError(f"is not valid JSON ({reason})") from None

@@ -127,7 +127,7 @@ def _statements(document: object, role: str, warnings: list[str]) -> list[Any]:
     try:
         doc = load_policy_document(document) if isinstance(document, str) else document
     except DocumentError as exc:
-        warnings.append(f"role {role}: trust policy skipped: {exc}")
+        warnings.append(f"role {role}: trust policy {exc}; skipped")
         return []
     if not isinstance(doc, Mapping):
         warnings.append(f"role {role}: trust policy is not a JSON object; skipped")
