@@ -89,8 +89,7 @@ def _finding(check_id: str, res_type: str, res_id: str, name: str, reason: str,
     return Finding(CHECKS[check_id], res_type, res_id, name, reason, paths or [])
 
 
-def _user_findings(reader: C1zReader) -> Iterator[Finding]:
-    state = hygiene.load_hygiene(reader)
+def _user_findings(state: hygiene.Hygiene) -> Iterator[Finding]:
     as_of = state.as_of
     for user in sorted(state.users.values(), key=lambda u: u.name):
         if user.console_login and user.mfa is not True:
@@ -199,12 +198,13 @@ def _trust_findings(reader: C1zReader, own: str | None) -> Iterator[Finding]:
             yield found
 
 
-def find(reader: C1zReader) -> list[Finding]:
+def find(reader: C1zReader, state: hygiene.Hygiene | None = None) -> list[Finding]:
     """Every finding of the file's sync, sorted by severity, check and object (ages at the
     end of the sync, as ``inspect users`` counts them)."""
     own = hygiene.synced_account(reader)
     policy_found, admin = _policy_findings(reader)
-    found = [*_user_findings(reader), *policy_found, *_admin_findings(reader, admin),
+    state = state if state is not None else hygiene.load_hygiene(reader)
+    found = [*_user_findings(state), *policy_found, *_admin_findings(reader, admin),
              *_trust_findings(reader, own)]
     account = reader.get_resource(ids.ACCOUNT, own) if own else None
     settings = MessageToDict(account.profile) if account is not None else {}

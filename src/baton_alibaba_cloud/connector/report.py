@@ -114,7 +114,7 @@ def report_data(reader: C1zReader) -> dict[str, Any]:
     """Everything the page shows, as JSON-ready data."""
     stats = reader.stats()
     state = hygiene.load_hygiene(reader)
-    found = findings.find(reader)
+    found = findings.find(reader, state)
     own = hygiene.synced_account(reader)
     account = reader.get_resource(ids.ACCOUNT, own) if own else None
     admin = [f.object_id for f in found if f.check.id == "custom-policy-full-admin"]
