@@ -121,7 +121,11 @@ def account() -> dict[str, Any]:
             _attach("ecs-any", "Custom", "group", "dev"),
             _attach("ReadOnlyAccess", "System", "role", "root-role"),
             _attach("oss-read", "Custom", "user", "dan"),
+            # admin within one resource group only
+            {**_attach("AdministratorAccess", "System", "user", "dan"),
+             "resource_group": "rg-review00000001"},
         ],
+        "resource_groups": [{"id": "rg-review00000001", "name": "prod"}],
         "saml_providers": [{"name": "corp"}],
     }
 

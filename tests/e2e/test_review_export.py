@@ -45,6 +45,8 @@ def test_export_rows_of_users_and_the_whole_count(synced: Path) -> None:
         ("dan", "dev", "member", "enabled", "direct", ""),
         ("dan", "oss-read", "attached", "enabled", "direct", ""),
         ("dan", "ecs-any", "attached", "enabled", "inherited", "via group dev"),
+        ("dan", "AdministratorAccess on resource group prod", "attached", "enabled", "direct",
+         ""),
         ("svc", "ops-role", "assume", "enabled", "direct", ""),
         ("svc", "admin-role", "assume", "enabled", "inherited", "via role ops-role"),
         ("svc", "AdministratorAccess", "attached", "enabled", "inherited",

@@ -132,10 +132,12 @@ def test_the_page_shows_what_inspect_findings_says(
     assert shown == expected["counts"]
     assert dom.attrs["findings"]["data-rows"] == str(len(expected["findings"]))
     assert dom.attrs["users"]["data-rows"] == "6"
-    assert dom.text["count-grants"] == "23" and dom.text["count-user"] == "6"
+    assert dom.text["count-grants"] == "24" and dom.text["count-user"] == "6"
     assert "svc → ops-role → admin-role → AdministratorAccess" in dom.items["graph-drawn-paths"]
     assert "alice → admins → AdministratorAccess" in dom.items["graph-drawn-paths"]
-    assert int(dom.attrs["graph"]["data-nodes"]) == 12  # 2 policies, 7 holders, 3 on paths or trust
+    assert "dan → AdministratorAccess on resource group prod" in dom.items["graph-drawn-paths"]
+    # 3 admin targets, 8 holders, 3 more on paths or trust
+    assert int(dom.attrs["graph"]["data-nodes"]) == 14
 
 
 def test_a_screenshot(report: tuple[Path, Path], tmp_path: Path) -> None:

@@ -22,9 +22,13 @@ from baton_alibaba_cloud.baton import principals as reverse
 from baton_alibaba_cloud.baton import types as bt
 from baton_alibaba_cloud.baton.c1z.reader import C1zReader
 from baton_alibaba_cloud.baton.pb.annotations_pb2 import GrantMetadata
+from baton_alibaba_cloud.baton.pb.resource_pb2 import Resource
 from baton_alibaba_cloud.connector import _cis, hygiene, ids
 
-__all__ = ["CHECKS", "SEVERITIES", "Check", "Finding", "find", "finding_rows", "findings_json"]
+__all__ = [
+    "CHECKS", "SEVERITIES", "Check", "Finding", "admin_targets", "find", "finding_rows",
+    "findings_json",
+]
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 ADMIN_SYSTEM_POLICIES = ("AdministratorAccess",)
@@ -152,13 +156,21 @@ def _policy_findings(reader: C1zReader) -> tuple[list[Finding], list[str]]:
     return found, admin
 
 
+def admin_targets(reader: C1zReader, admin: list[str]) -> list[Resource]:
+    """The admin policies, and their attachments within resource groups (``policy_binding``
+    resources, ``<policy id>@<resource group id>``): admin over that group's resources."""
+    found = [p for p in (reader.get_resource(ids.POLICY, pid) for pid in admin) if p]
+    if reader.get_resource_type(ids.POLICY_BINDING) is not None:
+        wanted = tuple(f"{pid}@" for pid in admin)
+        found += [b for b in reader.resources(ids.POLICY_BINDING)
+                  if wanted and b.id.resource.startswith(wanted)]
+    return found
+
+
 def _admin_findings(reader: C1zReader, admin: list[str]) -> Iterator[Finding]:
     """Every identity (not a group: groups are how users get there) holding an admin policy,
-    with its paths."""
-    for policy_id in admin:
-        policy = reader.get_resource(ids.POLICY, policy_id)
-        if policy is None:
-            continue
+    account-wide or within a resource group, with its paths."""
+    for policy in admin_targets(reader, admin):
         for holder in reverse.holders(reader, policy, "attached"):
             if holder.principal_type == ids.GROUP:
                 continue

@@ -55,16 +55,14 @@ def _admin_graph(reader: C1zReader, admin: list[str]) -> tuple[dict[str, Any], l
     edges: set[tuple[str, str]] = set()
     paths: list[str] = []
     holders: list[tuple[str, reverse.Holder]] = []
-    for policy_id in admin:
-        policy = reader.get_resource(ids.POLICY, policy_id)
-        if policy is None:
-            continue
-        _node(nodes, f"policy:{policy_id}", policy.display_name, "admin")
-        holders += [(policy_id, h) for h in reverse.holders(reader, policy, "attached")
+    for policy in findings.admin_targets(reader, admin):
+        key = _node(nodes, f"{policy.id.resource_type}:{policy.id.resource}",
+                    policy.display_name, "admin")
+        holders += [(key, h) for h in reverse.holders(reader, policy, "attached")
                     if h.principal_type != ids.GROUP]
     many = sum(1 for _, h in holders if h.principal_type == ids.USER) > MAX_SINGLE_USERS
     grouped: dict[str, list[str]] = defaultdict(list)
-    for policy_id, holder in holders:
+    for target, holder in holders:
         for path in holder.paths:
             chain = [f"{hop.resource_type}:{hop.resource_id}" for hop in path.hops]
             for hop in path.hops:
@@ -76,10 +74,10 @@ def _admin_graph(reader: C1zReader, admin: list[str]) -> tuple[dict[str, Any], l
                 start = f"users-via:{chain[0]}"
             else:
                 _node(nodes, start, holder.display_name, holder.principal_type)
-            steps = [start, *chain, f"policy:{policy_id}"]
+            steps = [start, *chain, target]
             edges.update(pairwise(steps))
             names = [holder.display_name, *(h.resource_name for h in path.hops),
-                     nodes[f"policy:{policy_id}"]["label"]]
+                     nodes[target]["label"]]
             paths.append(" → ".join(names))
     for via, users in grouped.items():
         unique = sorted(set(users))
