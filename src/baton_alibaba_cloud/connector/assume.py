@@ -75,18 +75,16 @@ def assume_items(view: SyncView, uid: str, role_type: str) -> Iterator[SyncItems
     assume it, and the roles updated with who is trusted but not permitted."""
     identities = load_identities(view)
     for chunk in view.resources(role_type):
-        items = SyncItems()
+        resources: list[Resource] = []
+        grants: list[Grant] = []
         for role in chunk:
-            items = _merge(items, _role_items(role, uid, identities))
-            if len(items.grants) >= _BATCH:
-                yield items
-                items = SyncItems()
-        yield items
-
-
-def _merge(left: SyncItems, right: SyncItems) -> SyncItems:
-    return SyncItems(resources=[*left.resources, *right.resources],
-                     grants=[*left.grants, *right.grants])
+            items = _role_items(role, uid, identities)
+            resources.extend(items.resources)
+            grants.extend(items.grants)
+            if len(grants) >= _BATCH:
+                yield SyncItems(resources=resources, grants=grants)
+                resources, grants = [], []
+        yield SyncItems(resources=resources, grants=grants)
 
 
 def load_identities(view: SyncView) -> Identities:
@@ -170,6 +168,7 @@ def _grants(
                        for i in group if i not in by_name]
     grants: list[Grant] = []
     refused: list[str] = []
+    templates: dict[tuple[int, int], Grant] = {}
     for identity in candidates:
         if identity == (ids.ROLE, role.id.resource) or trust.denies(*identity):
             continue
@@ -181,8 +180,23 @@ def _grants(
             if identity in by_name:
                 refused.append(identity[1])
             continue
-        grants.append(_grant(role, identity, trusted, decision))
+        if identity[0] == ids.ROLE:  # its own GrantExpandable: built whole
+            grants.append(_grant(role, identity, trusted, decision))
+            continue
+        shape = (id(trusted), id(decision))
+        if shape not in templates:  # one metadata per trust and decision, built once
+            templates[shape] = _grant(role, identity, trusted, decision)
+        grants.append(_with_principal(templates[shape], identity))
     return grants, refused
+
+
+def _with_principal(template: Grant, identity: Identity) -> Grant:
+    """``template`` (same role, trust and decision, a user) for another user."""
+    grant = Grant()
+    grant.CopyFrom(template)
+    grant.principal.id.resource = identity[1]
+    grant.id = bt.grant_id(grant.entitlement.id, *identity)
+    return grant
 
 
 def _broadest(named: TrustGrant | None, root: TrustGrant | None) -> TrustGrant | None:
