@@ -398,8 +398,8 @@ async def test_exact_grants_direct_and_expanded(plan: str, tmp_path: Path) -> No
     assert expanded == EXPANDED
     assert also == ALSO_VIA
     assert sorted(report.warnings) == [
-        "role broken-role: trust policy skipped: it is not valid JSON (Expecting property name "
-        "enclosed in double quotes)",
+        "role broken-role: trust policy is not valid JSON (Expecting property name enclosed in "
+        "double quotes: line 1 column 52 (char 51)); skipped",
         "role odd-role: trust principal ram='arn:aws:iam::123456789012:root' is of an unknown "
         "form",
     ]
