@@ -169,8 +169,8 @@ def test_the_baton_cli_joins_find_every_object(tmp_path: Path, sync_secrets: boo
                             cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
                             check=False)
     assert second.returncode == 0, second.stderr
-    assert sorted(p.name for p in tmp_path.iterdir() if "c1z" in p.name) == ["sync.c1z"]
-    con = open_plain(tmp_path / "sync.c1z", tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir() if "c1z" in p.name) == ["demo.c1z"]
+    con = open_plain(tmp_path / "demo.c1z", tmp_path)
     check_schema(con)
     latest, previous = check_sync_runs(con)
     for sync_id in (latest, previous):

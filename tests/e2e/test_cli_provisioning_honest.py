@@ -93,3 +93,25 @@ def test_already_detached_policy_is_reread(tmp_path: Path) -> None:
         line = _provisioned(twice)
         assert (line["action"], line["outcome"]) == ("DetachPolicyFromGroup", "already revoked")
 
+
+
+
+def test_console_log_escapes_api_data(tmp_path: Path) -> None:
+    """A role name holding ESC and NUL reaches the console log (the sync's warning about its
+    trust policy) escaped; the JSON log escapes it as JSON."""
+    data = accounts.account()
+    hostile = "bad\x1b[2J\x1b]0;owned\x07ro\x00le"
+    data["roles"].append({"name": hostile, "trust_policy": {
+        "Version": "1", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                       "Principal": {"RAM": ["not-an-arn"]}}]}})
+    with emulator(data) as emu:
+        base = endpoint_flags(emu) + key_flags(accounts.ROOT_KEY)
+        console = run_cli([*base, "--log-format", "console"], tmp_path, clean_env(tmp_path))
+        as_json = run_cli([*base, "--log-format", "json", "-f", "j.c1z"], tmp_path,
+                          clean_env(tmp_path))
+    assert console.code == 0 and as_json.code == 0, console.stderr
+    [line] = [ln for ln in console.stderr.splitlines() if "not-an-arn" in ln]
+    assert "bad\\x1b[2J\\x1b]0;owned\\x07ro\\x00le" in line
+    assert not set("\x1b\x07\x00") & set(console.stderr + console.stdout)
+    [record] = [r for r in _logs(as_json) if "not-an-arn" in r["msg"]]
+    assert hostile in record["msg"] and "\x1b" not in as_json.stderr

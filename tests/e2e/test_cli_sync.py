@@ -14,10 +14,10 @@ from tests.e2e.cli_helpers import clean_env, emulator, endpoint_flags, key_flags
 WRONG_SECRET = "definitely-not-the-secret-0123456789"
 
 
-def test_demo_writes_sync_c1z_and_prints_the_summary(tmp_path: Path) -> None:
+def test_demo_writes_demo_c1z_and_prints_the_summary(tmp_path: Path) -> None:
     result = run_cli(["demo"], tmp_path, clean_env(tmp_path))
     assert result.code == 0, result.stderr
-    assert (tmp_path / "sync.c1z").read_bytes().startswith(b"C1ZF\x00")
+    assert (tmp_path / "demo.c1z").read_bytes().startswith(b"C1ZF\x00")
     for word in ("user", "group", "role", "policy", "entitlements", "grants"):
         assert word in result.stdout
     assert "inspect" in result.stdout

@@ -19,6 +19,7 @@ Every ``inspect`` view goes through here, so that three promises hold for all of
   (``\\u001b``), including the C1 and bidirectional characters ``json`` leaves raw.
 
 Public API: ``OutputFormat``, ``FORMATS``, ``escape(text)``, ``json_text(data)``,
+``json_safe(json_text)``,
 ``emit_table(console, columns, rows, output_format, *, title=None, data=None)``,
 ``emit_json(console, data)`` and ``emit_renderable(console, renderable)`` (a tree, printed
 without wrapping when not on a terminal). ``console`` is a ``rich`` console: its
@@ -47,6 +48,7 @@ __all__ = [
     "emit_renderable",
     "emit_table",
     "escape",
+    "json_safe",
     "json_text",
 ]
 
@@ -79,7 +81,13 @@ def _escape_one(match: re.Match[str]) -> str:
 
 def json_text(data: object) -> str:
     """Indented JSON in which no character can act on a terminal (still valid JSON)."""
-    text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    return json_safe(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def json_safe(text: str) -> str:
+    """JSON text (from ``json.dumps(..., ensure_ascii=False)``) with the C1 controls and the
+    bidirectional overrides also written as ``\\uNNNN``: ``json`` escapes only U+0000-U+001F.
+    Outside strings JSON holds none of these characters, so the result is the same JSON."""
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 

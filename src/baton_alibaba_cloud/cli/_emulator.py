@@ -154,25 +154,35 @@ def _synthetic(spec: str) -> dict[str, Any]:
         raise click.BadParameter(str(exc), param_hint="--synthetic") from exc
 
 
+DEMO_FILE = "demo.c1z"
+
+
 @click.command()
-@field_options(("file", "sync-secrets", "log-level", "log-format"))
+@click.option("-f", "--file", "demo_file", default=DEMO_FILE, show_default=True,
+              type=click.Path(dir_okay=False, path_type=Path), envvar="BATON_FILE",
+              show_envvar=True,
+              help="The c1z file to write: demo.c1z unless given, never the sync's default "
+                   "sync.c1z. A file holding another account's sync is refused.")
+@field_options(("sync-secrets", "new-file", "log-level", "log-format"))
 @click.pass_context
-def demo(ctx: click.Context, /, **_: Any) -> None:
-    """Sync the bundled emulator's sample account into --file and print a summary.
+def demo(ctx: click.Context, /, demo_file: Path, **_: Any) -> None:
+    """Sync the bundled emulator's sample account into demo.c1z (or -f) and print a summary.
 
     No Alibaba Cloud account or credentials needed: the emulator runs on a free loopback port
-    for the length of the command.
+    for the length of the command. The demo writes its own file, not the sync's default: a
+    file holds one account (a file holding another account's sync is refused unless
+    --new-file).
     """
     from baton_alibaba_cloud.emulator.server import EmulatorThread
 
-    values = start(ctx, ("file", "sync-secrets"))
-    path = Path(values["file"])
+    values = start(ctx, ("sync-secrets", "new-file"))
+    path = demo_file
     with EmulatorThread() as emu:
         config = connector_config({
             "access-key-id": emu.access_key_id, "access-key-secret": emu.access_key_secret,
             "endpoint": emu.url,
             "sync-secrets": values["sync-secrets"]})
-        report = sync_with_progress(config, path)
+        report = sync_with_progress(config, path, new_file=bool(values.get("new-file")))
     console = Console()
     console.print(f"Synced the emulator's sample account into {path}")
     console.print(summary_table(report.resources, report.entitlements, report.grants))

@@ -13,6 +13,7 @@ import click
 
 from baton_alibaba_cloud.alibaba import AlibabaError
 from baton_alibaba_cloud.baton.c1z.format import C1zFormatError
+from baton_alibaba_cloud.connector.file_account import AccountMismatchError
 from baton_alibaba_cloud.connector.provisioning import ProvisioningError
 from baton_alibaba_cloud.emulator.accounts.schema import AccountFileError
 
@@ -60,7 +61,7 @@ def describe(exc: BaseException) -> tuple[int, str]:
 
 
 DESIGNED: tuple[type[BaseException], ...] = (
-    AlibabaError, ProvisioningError, C1zFormatError, AccountFileError)
+    AlibabaError, ProvisioningError, C1zFormatError, AccountFileError, AccountMismatchError)
 """Errors whose ``str()`` is already the one actionable line (what happened, what to do)."""
 
 

@@ -77,6 +77,9 @@ _ENDPOINT_HELP = "a host name or a full URL such as http://127.0.0.1:8080"
 FIELDS: tuple[Field, ...] = (
     Field("file", "File", "The c1z file to write (sync) or read (inspect).", "string",
           "output", default="sync.c1z", short="f", is_ops=True, metavar="PATH", cli_only=True),
+    Field("new-file", "New File",
+          "Start --file afresh: drop its earlier syncs. Needed to sync another account into a "
+          "file (one account per file).", "bool", "output", default=False, cli_only=True),
     Field("access-key-id", "AccessKey ID",
           "The AccessKey ID of a RAM user (or of STS credentials).", "string", "credentials"),
     Field("access-key-secret", "AccessKey Secret",

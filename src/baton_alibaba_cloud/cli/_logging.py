@@ -26,6 +26,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from baton_alibaba_cloud.baton.table import escape, json_safe
 from baton_alibaba_cloud.connector.run import LOG_FIELDS
 
 __all__ = [
@@ -116,7 +117,7 @@ class JsonFormatter(logging.Formatter):
         doc.update(_fields(record))
         if record.exc_info:
             doc["stacktrace"] = self.formatException(record.exc_info)
-        return _REDACTOR.scrub(json.dumps(doc, default=str, ensure_ascii=False))
+        return _REDACTOR.scrub(json_safe(json.dumps(doc, default=str, ensure_ascii=False)))
 
 
 class ConsoleFormatter(logging.Formatter):
@@ -126,7 +127,9 @@ class ConsoleFormatter(logging.Formatter):
         stamp = datetime.fromtimestamp(record.created).strftime("%H:%M:%S")
         level = record.levelname.replace("WARNING", "WARN")
         extras = " ".join(f"{k}={v}" for k, v in _fields(record).items())
-        line = f"{stamp} {level:<5} {record.getMessage()}" + (f"  {extras}" if extras else "")
+        # API data (a user's display name) may hold ESC or NUL: shown, never obeyed
+        line = escape(f"{stamp} {level:<5} {record.getMessage()}" + (f"  {extras}" if extras
+                                                                      else ""))
         if record.exc_info:
             line += "\n" + self.formatException(record.exc_info)
         return _REDACTOR.scrub(line)

@@ -18,6 +18,7 @@ from typing import Any, NoReturn
 import click
 
 from baton_alibaba_cloud import __version__
+from baton_alibaba_cloud.baton.table import escape
 from baton_alibaba_cloud.cli import _emulator, _inspect, _meta, _review, _run, _serve, _validate
 from baton_alibaba_cloud.cli._errors import describe
 from baton_alibaba_cloud.cli._logging import debug_enabled, error_line, json_run, redactor
@@ -118,7 +119,7 @@ def _fail(args: Sequence[str], line: str, code: int, exc: BaseException | None =
     else:
         if exc is not None and debug_enabled():
             click.echo(_scrub("".join(traceback.format_exception(exc))).rstrip(), err=True)
-        click.echo(_scrub(line), err=True)
+        click.echo(_scrub(escape(line)), err=True)  # API data in it: shown, never obeyed
     sys.exit(code)
 
 

@@ -73,15 +73,16 @@ def run_root(ctx: click.Context) -> None:
     elif values["revoke-grant"]:
         _revoke(config, path, values["revoke-grant"])
     else:
-        sync_with_progress(config, path)
+        sync_with_progress(config, path, new_file=bool(values.get("new-file")))
 
 
-def sync_with_progress(config: ConnectorConfig, path: Path) -> SyncReport:
+def sync_with_progress(config: ConnectorConfig, path: Path, *,
+                       new_file: bool = False) -> SyncReport:
     """Run a sync with the live display on a terminal; log and return its report."""
     console = Console(stderr=True)
     with LiveProgress(console) as progress:
         report = asyncio.run(run.sync(
-            config, path, observer=progress,
+            config, path, observer=progress, new_file=new_file,
             on_client=lambda client: progress.set_stats(ClientCounters(client))))
     log.info("sync finished", extra={"sync_id": report.sync_id, "file": str(path),
                                      "resources": report.total_resources,

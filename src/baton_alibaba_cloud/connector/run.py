@@ -22,6 +22,7 @@ from baton_alibaba_cloud.baton.sync.engine import Observer, SyncReport, run_sync
 from baton_alibaba_cloud.connector import provisioning
 from baton_alibaba_cloud.connector.config import ConnectorConfig, build_credentials
 from baton_alibaba_cloud.connector.connector import Connector
+from baton_alibaba_cloud.connector.file_account import check_one_account
 from baton_alibaba_cloud.connector.provisioning import Provisioned, ProvisioningError
 
 __all__ = ["LOG_FIELDS", "ClientHook", "client_for", "grant", "revoke", "sync"]
@@ -51,9 +52,12 @@ def client_for(config: ConnectorConfig) -> AlibabaClient:
 
 async def sync(
     config: ConnectorConfig, path: Path, *, observer: Observer | None = None,
-    on_client: ClientHook | None = None,
+    on_client: ClientHook | None = None, new_file: bool = False,
 ) -> SyncReport:
     """Sync the account into the c1z at ``path``; on any error the previous file is untouched.
+
+    The file's previous sync must be of the same account (``file_account``); ``new_file``
+    drops the earlier syncs instead.
 
     Every log record of the sync carries its ``sync_id``; ``on_client`` receives the client
     before the first request (the live display reads its counters).
@@ -66,6 +70,7 @@ async def sync(
                 on_client(client)
             connector = await Connector.open(client, sync_secrets=config.sync_secrets)
             _log_credentials(client, connector.ctx.uid)
+            check_one_account(writer, connector.ctx.uid, Path(path), new_file=new_file)
             report = await run_sync(
                 connector.syncers(), writer,
                 concurrency_per_type=config.concurrency_per_type, observer=observer,
