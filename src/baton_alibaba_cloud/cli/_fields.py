@@ -135,6 +135,9 @@ FIELDS: tuple[Field, ...] = (
           "Seconds to wait for one API answer before retrying it (a silent endpoint is "
           "reported after 5 s, or half this).", "int", "endpoints",
           default=30, is_ops=True, metavar="SECONDS", bounds=(1, 600)),
+    Field("http-timeout-seconds", "HTTP Timeout",
+          "The name --request-timeout had in 0.1.0 (kept: flags are frozen once released).",
+          "int", "endpoints", is_ops=True, metavar="SECONDS", bounds=(1, 600), hidden=True),
     Field("sync-secrets", "Sync Secrets",
           "Also sync AccessKeys (ids, status, dates; never secrets) as secret resources; "
           "needs ram:GetAccessKeyLastUsed too.", "bool",

@@ -19,6 +19,7 @@ from rich.console import Console
 from baton_alibaba_cloud.alibaba import AlibabaClient
 from baton_alibaba_cloud.baton.sync.engine import SyncReport
 from baton_alibaba_cloud.cli._errors import ConfigurationError
+from baton_alibaba_cloud.cli._fields import field
 from baton_alibaba_cloud.cli._logging import setup_logging
 from baton_alibaba_cloud.cli._options import GROUPS, check_constraints, resolve
 from baton_alibaba_cloud.cli._progress import LiveProgress, RequestStats
@@ -42,6 +43,8 @@ def start(ctx: click.Context, names: tuple[str, ...]) -> dict[str, Any]:
     return values
 
 
+REQUEST_TIMEOUT = field("request-timeout").default
+
 _CONFIG_FIELDS = ("access-key-id", "access-key-secret", "security-token", "role-arn",
                   "role-session-name", "role-session-duration", "external-id", "profile",
                   "endpoint", "ram-endpoint", "ims-endpoint", "sts-endpoint",
@@ -55,8 +58,11 @@ def connector_config(values: dict[str, Any]) -> ConnectorConfig:
     for name in _CONFIG_FIELDS:
         if name in values and values[name] not in (None, ""):
             kwargs[name.replace("-", "_")] = values[name]
-    if values.get("request-timeout"):
-        kwargs["timeout"] = float(values["request-timeout"])
+    timeout = values.get("request-timeout")
+    if values.get("http-timeout-seconds") and timeout in (None, REQUEST_TIMEOUT):
+        timeout = values["http-timeout-seconds"]  # the 0.1.0 name, when the new one is unset
+    if timeout:
+        kwargs["timeout"] = float(timeout)
     try:
         return ConnectorConfig(**kwargs)
     except (TypeError, ValueError) as exc:
