@@ -70,7 +70,8 @@ def test_lists_one_snapshot_per_sync_unexpanded(tmp_path: Path) -> None:
             meta = client(c.ConnectorServiceGetMetadataRequest()).metadata
             assert meta.display_name == "Alibaba Cloud"
             assert meta.capabilities == capabilities()
-            client(c.ConnectorServiceValidateRequest())
+            # 0.4.3 or later, or baton-sdk's syncer does not name its sync in requests
+            assert client(c.ConnectorServiceValidateRequest()).sdk_version == "0.26.0"
             small = listing(client, "sync-1", size=2)
             before = requests(emu)
             whole = listing(client, "sync-1")

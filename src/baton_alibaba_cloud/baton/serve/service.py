@@ -7,8 +7,8 @@ take a snapshot, how to grant and revoke, how to describe its errors).
 Freshness: a snapshot is taken for each sync session. baton-sdk names its sync in every list
 request (``active_sync_id``); the first request of a new sync takes a new snapshot, every
 later request of that sync is answered from it, and ``Cleanup`` at the end of the sync
-releases it. Requests that name no sync share the latest snapshot (taking one if there is
-none, or after a grant or revoke changed the account).
+releases it. Requests that name no sync (an older caller) share the latest snapshot, taking
+one if there is none; ``Cleanup`` without a sync id, a grant or a revoke releases it.
 """
 
 from __future__ import annotations
@@ -32,6 +32,11 @@ from baton_alibaba_cloud.baton.serve.snapshot import PageTokenError, Snapshot, p
 __all__ = ["Backend", "ConnectorServicer", "ServeError", "Snapshots"]
 
 log = logging.getLogger(__name__)
+
+PROTOCOL_VERSION = "0.26.0"
+"""The baton-sdk release whose ``c1.connector.v2`` services this server implements, reported
+as ``Validate``'s ``sdk_version``: baton-sdk's syncer names its sync in every request
+(``active_sync_id``) only to connectors that report 0.4.3 or later."""
 
 KEEP_SNAPSHOTS = 2
 """Snapshots kept at once: the current sync's and one overlapping (service mode may run two
@@ -104,7 +109,8 @@ class Snapshots:
         return next(reversed(self._by_key.values()), None)
 
     def release(self, key: str) -> None:
-        """Close the snapshot of a finished sync (``Cleanup``)."""
+        """Close the snapshot of a finished sync (``Cleanup``; an empty key: the snapshot of
+        the requests that named no sync)."""
         snapshot = self._by_key.pop(key, None)
         if snapshot is not None:
             snapshot.close()
@@ -167,13 +173,12 @@ class ConnectorServicer:
         self, _: c.ConnectorServiceValidateRequest
     ) -> c.ConnectorServiceValidateResponse:
         await self.backend.validate()
-        return c.ConnectorServiceValidateResponse()
+        return c.ConnectorServiceValidateResponse(sdk_version=PROTOCOL_VERSION)
 
     async def Cleanup(
         self, request: c.ConnectorServiceCleanupRequest
     ) -> c.ConnectorServiceCleanupResponse:
-        if request.active_sync_id:
-            self.snapshots.release(request.active_sync_id)
+        self.snapshots.release(request.active_sync_id)
         return c.ConnectorServiceCleanupResponse()
 
     # --- listings ----------------------------------------------------------------------------

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Build the project's Go programs (cached) and print the path of each one asked for.
+#
+#   bash scripts/go_tools.sh connector   # cmd/baton-alibaba-cloud: baton-sdk's runner and
+#                                        # syncer in front of `baton-alibaba-cloud serve`
+#
+# A binary is rebuilt only when its sources (go.mod, go.sum, *.go) change: it is cached as
+# $GO_TOOLS_DIR/<name>-<hash of the sources> (default .go-tools/ in the checkout). Go's own
+# module and build caches make a rebuild after a change quick. baton-sdk is pinned in the
+# program's go.mod; BATON_SDK_VERSION below must name the same tag.
+set -euo pipefail
+
+BATON_SDK_VERSION="v0.26.0"
+root="$(cd "$(dirname "$0")/.." && pwd)"
+out="${GO_TOOLS_DIR:-$root/.go-tools}"
+
+if ! command -v go >/dev/null 2>&1; then
+  echo "go_tools: the Go toolchain (go) is not installed" >&2
+  exit 1
+fi
+mkdir -p "$out"
+
+build_connector() {
+  local src="$root/cmd/baton-alibaba-cloud"
+  if ! grep -q "github.com/conductorone/baton-sdk $BATON_SDK_VERSION\$" "$src/go.mod"; then
+    echo "go_tools: $src/go.mod does not pin baton-sdk $BATON_SDK_VERSION" >&2
+    exit 1
+  fi
+  local key
+  key="$(cd "$src" && cat go.mod go.sum ./*.go | sha256sum | cut -c1-16)"
+  local bin="$out/baton-alibaba-cloud-$key"
+  if [ ! -x "$bin" ]; then
+    (cd "$src" && go build -trimpath -ldflags "-X main.version=baton-sdk-$BATON_SDK_VERSION" \
+      -o "$bin.tmp.$$" .)
+    mv "$bin.tmp.$$" "$bin"
+  fi
+  echo "$bin"
+}
+
+for tool in "$@"; do
+  case "$tool" in
+    connector) (flock 9; build_connector) 9>"$out/.lock" ;;
+    *) echo "go_tools: unknown tool $tool (known: connector)" >&2; exit 2 ;;
+  esac
+done

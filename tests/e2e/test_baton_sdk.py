@@ -1,0 +1,152 @@
+"""Our connector driven by baton-sdk's own engine: the Go program of cmd/baton-alibaba-cloud
+(baton-sdk's command line, runner and syncer, pinned in its go.mod) starts
+``baton-alibaba-cloud serve`` as its child and syncs through baton's gRPC services.
+
+* Its file, after baton-sdk's own grant expansion, holds exactly the resources, entitlements
+  and grants of our native sync of the same account (row by row; the first difference is
+  printed): the access-graph account (trust, role chains, scoped attachments) and the
+  2,500-user account.
+* One-shot grant and revoke change exactly one edge of the emulated account.
+* Service mode validates the Alibaba Cloud configuration before it talks to ConductorOne, and
+  fails in one line when the credentials are refused.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from baton_alibaba_cloud.emulator.options import EmulatorOptions
+from baton_alibaba_cloud.emulator.server import RunningEmulator
+from tests.e2e.c1z_compare import counts, differences
+from tests.e2e.cli_helpers import (
+    SCRIPT,
+    Result,
+    clean_env,
+    emulator,
+    endpoint_flags,
+    key_flags,
+    run_cli,
+)
+from tests.e2e.go_helpers import go_tool
+from tests.e2e.test_access_graph import ACCOUNT as ACCESS_GRAPH
+from tests.e2e.test_sync_large import big_account
+
+pytestmark = pytest.mark.timeout(1800)  # the first test may build the Go program
+
+UID = "5123456789012345"
+OPERATIONS_MEMBER = f"group:acs:ram::{UID}:group/operations:member"
+IVAN = f"acs:ram::{UID}:user/ivan"
+
+
+@pytest.fixture(scope="module")
+def connector() -> Path:
+    return go_tool("connector")
+
+
+def run_go(binary: Path, emu: RunningEmulator, tmp: Path, *args: str,
+           secret: str | None = None, timeout: float = 600) -> Result:
+    """The Go connector against ``emu``, with the console script of this checkout as its
+    Python service; temp files (the service's socket and snapshots) under ``tmp``."""
+    env = clean_env(tmp, {"BATON_CONNECTOR_COMMAND": str(SCRIPT), "TMPDIR": str(tmp)})
+    key = (emu.access_key_id, secret or emu.access_key_secret)
+    proc = subprocess.run([str(binary), *args, *endpoint_flags(emu), *key_flags(key)],
+                          cwd=tmp, env=env, capture_output=True, text=True, timeout=timeout,
+                          check=False)
+    return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+def native_and_baton_sdk(binary: Path, emu: RunningEmulator, tmp: Path) -> tuple[Path, Path]:
+    native, through_sdk = tmp / "native.c1z", tmp / "baton-sdk.c1z"
+    done = run_cli(["-f", str(native), *endpoint_flags(emu),
+                    *key_flags((emu.access_key_id, emu.access_key_secret))],
+                   cwd=tmp, env=clean_env(tmp), timeout=600)
+    assert done.code == 0, done.stderr[-2000:]
+    done = run_go(binary, emu, tmp, "-f", str(through_sdk))
+    assert done.code == 0, done.stderr[-3000:]
+    assert not list(tmp.glob("baton-alibaba-cloud-*")), "the service left files behind"
+    return native, through_sdk
+
+
+def assert_same_file(native: Path, through_sdk: Path) -> None:
+    found = differences(native, through_sdk)
+    assert not found, f"{len(found)} rows differ; the first: {found[0]}"
+    sizes = counts(native)
+    assert all(sizes.values()), sizes
+
+
+def test_access_graph_account_matches_native_sync(connector: Path, tmp_path: Path) -> None:
+    with emulator(ACCESS_GRAPH) as emu:
+        native, through_sdk = native_and_baton_sdk(connector, emu, tmp_path)
+    assert_same_file(native, through_sdk)
+
+
+def test_large_account_matches_native_sync(connector: Path, tmp_path: Path) -> None:
+    with emulator(big_account(), options=EmulatorOptions(quotas=False)) as emu:
+        native, through_sdk = native_and_baton_sdk(connector, emu, tmp_path)
+    assert_same_file(native, through_sdk)
+    assert counts(native)["v1_resources"] > 2500
+
+
+def edges(emu: RunningEmulator) -> set[tuple[str, ...]]:
+    """Every group membership and policy attachment of the emulated account."""
+    backend: Any = emu.backend
+    members = {("member", user, group) for user, joined in backend.groups_of_user.items()
+               for group in joined}
+    attached = {("attached", str(ref), str(key)) for ref, keys in backend.attached_to.items()
+                for key in keys}
+    return members | attached
+
+
+def test_one_shot_grant_and_revoke_change_one_edge(connector: Path, tmp_path: Path) -> None:
+    path = str(tmp_path / "s.c1z")
+    with emulator() as emu:
+        assert run_go(connector, emu, tmp_path, "-f", path).code == 0
+        before = edges(emu)
+        done = run_go(connector, emu, tmp_path, "-f", path, "--grant-entitlement",
+                      OPERATIONS_MEMBER, "--grant-principal-type", "user",
+                      "--grant-principal", IVAN)
+        assert done.code == 0, done.stderr[-2000:]
+        granted = edges(emu)
+        assert len(granted - before) == 1 and before <= granted, granted ^ before
+        assert run_go(connector, emu, tmp_path, "-f", path).code == 0
+        done = run_go(connector, emu, tmp_path, "-f", path, "--revoke-grant",
+                      f"{OPERATIONS_MEMBER}:user:{IVAN}")
+        assert done.code == 0, done.stderr[-2000:]
+        assert edges(emu) == before
+    assert not list(tmp_path.glob("baton-alibaba-cloud-*"))
+
+
+def test_service_mode_refused_credentials_fail_in_one_line(
+    connector: Path, tmp_path: Path
+) -> None:
+    wrong = "refused-secret-0000000000"
+    with emulator() as emu:
+        done = run_go(connector, emu, tmp_path, "--client-id", "test@example.invalid/x",
+                      "--client-secret", "not-checked-before-alibaba", secret=wrong,
+                      timeout=120)
+    assert done.code != 0
+    lines = done.error_lines
+    assert len(lines) == 1, done.stderr[-2000:]
+    assert lines[0].startswith("Error: validating the connector configuration: "), lines
+    assert "SignatureDoesNotMatch" in lines[0] or "AccessKey" in lines[0], lines
+    assert wrong not in done.stderr
+
+
+def test_service_mode_validates_then_stops_at_conductorone(
+    connector: Path, tmp_path: Path
+) -> None:
+    """Good Alibaba Cloud credentials pass validation; ConductorOne's client secret (not a
+    real one) is refused next, in one line, and no service process is left running."""
+    with emulator() as emu:
+        done = run_go(connector, emu, tmp_path, "--client-id", "test@example.invalid/x",
+                      "--client-secret", "not-a-client-secret", timeout=120)
+    assert done.code != 0
+    assert '"validated as acs:ram::' in done.stderr, done.stderr[-2000:]
+    lines = done.error_lines
+    assert len(lines) == 1 and lines[0].startswith("Error: "), done.stderr[-2000:]
+    assert "secret" in lines[0].lower(), lines
+    assert not list(tmp_path.glob("baton-alibaba-cloud-*"))
