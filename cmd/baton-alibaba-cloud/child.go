@@ -51,9 +51,6 @@ func startChild(cfg childConfig) (*child, error) {
 	if cfg.provisioning {
 		args = append(args, "--provisioning")
 	}
-	if cfg.httpTimeout > 0 {
-		args = append(args, "--http-timeout-seconds", fmt.Sprint(cfg.httpTimeout))
-	}
 	cmd := exec.Command(cfg.command[0], args...) // #nosec G204 -- the operator's configured command
 	cmd.Env = append(os.Environ(), cfg.env...)
 	setParentDeathSignal(cmd)

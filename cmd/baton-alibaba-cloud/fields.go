@@ -25,11 +25,14 @@ var passThrough = []struct {
 	{"external-id", "The external ID the role's trust policy requires.", "secret", false},
 	{"profile", "A profile of the Alibaba Cloud CLI configuration (~/.aliyun/config.json).", "string", false},
 	{"ecs-metadata-url", "The ECS instance metadata service (tests and proxies).", "string", true},
+	{"endpoint", "One URL for every Alibaba Cloud API (an emulator, a proxy).", "string", false},
 	{"ram-endpoint", "The RAM endpoint: a host name or a full URL.", "string", false},
 	{"ims-endpoint", "The IMS endpoint: a host name or a full URL.", "string", false},
 	{"sts-endpoint", "The STS endpoint: a host name or a full URL.", "string", false},
+	{"resource-manager-endpoint", "The Resource Manager endpoint: a host name or a full URL.", "string", false},
 	{"rate-limit-scale", "Multiply every published per-action quota by this factor.", "string", false},
 	{"max-in-flight", "Requests in flight at once across all actions.", "int", false},
+	{"request-timeout", "Seconds to wait for one API answer before retrying.", "int", false},
 	{"sync-secrets", "Also sync AccessKeys (ids, status, dates; never secrets).", "bool", false},
 }
 
@@ -60,11 +63,11 @@ func fields() []field.SchemaField {
 
 // childConfig is what the child process needs: its command, its environment additions and
 // whether provisioning is on (this run grants or revokes, or --provisioning was given).
+// baton-sdk's own --http-timeout-seconds is baton-sdk's; the API timeout is --request-timeout.
 type childConfig struct {
 	command      []string
 	env          []string
 	provisioning bool
-	httpTimeout  int
 }
 
 func childConfigFrom(v *viper.Viper) childConfig {
@@ -72,7 +75,6 @@ func childConfigFrom(v *viper.Viper) childConfig {
 		command: strings.Fields(v.GetString(connectorCommandField)),
 		provisioning: v.GetBool("provisioning") || v.GetString("grant-entitlement") != "" ||
 			v.GetString("revoke-grant") != "",
-		httpTimeout: explicitInt(v, "http-timeout-seconds"),
 	}
 	for _, f := range passThrough {
 		value := ""
@@ -98,12 +100,4 @@ func childConfigFrom(v *viper.Viper) childConfig {
 // envName is viper's mapping: access-key-id -> BATON_ACCESS_KEY_ID.
 func envName(name string) string {
 	return "BATON_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
-}
-
-// explicitInt is an int flag's value when the operator set it (flag, env or file), else 0.
-func explicitInt(v *viper.Viper, name string) int {
-	if !v.IsSet(name) {
-		return 0
-	}
-	return v.GetInt(name)
 }

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -89,6 +90,19 @@ def test_large_account_matches_native_sync(connector: Path, tmp_path: Path) -> N
         native, through_sdk = native_and_baton_sdk(connector, emu, tmp_path)
     assert_same_file(native, through_sdk)
     assert counts(native)["v1_resources"] > 2500
+
+
+def test_binary_declares_every_connector_field(connector: Path, tmp_path: Path) -> None:
+    """Each field of our configuration schema is a flag of the binary too (it passes them
+    to the service), and the binary's schema marks the same ones secret."""
+    ours = json.loads(run_cli(["config"], cwd=tmp_path, env=clean_env(tmp_path)).stdout)
+    theirs = subprocess.run([str(connector), "config"], capture_output=True, text=True,
+                            check=True, env=clean_env(tmp_path)).stdout
+    declared = {f["name"]: f for f in json.loads(theirs)["fields"]}
+    missing = [f["name"] for f in ours["fields"] if f["name"] not in declared]
+    assert missing == []
+    secret = {f["name"] for f in ours["fields"] if f.get("isSecret")}
+    assert secret <= {name for name, f in declared.items() if f.get("isSecret")}
 
 
 def edges(emu: RunningEmulator) -> set[tuple[str, ...]]:
