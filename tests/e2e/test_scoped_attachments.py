@@ -176,3 +176,23 @@ async def test_resource_manager_denied_is_loud_not_empty(tmp_path: Path) -> None
     assert account is not None
     assert dict(account.profile)["resource_manager"] == (
         "not readable: NoPermission (grant resourcemanager:ListResourceGroups)")
+
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def _readme_grants() -> list[str]:
+    text = README.read_text(encoding="utf-8")
+    return [line for line in text.splitlines() if line.startswith("policy_binding:")]
+
+
+async def test_the_readme_grant_is_in_the_demo_account(tmp_path: Path) -> None:
+    """The README's example of a scoped grant is what a sync of the demo account writes."""
+    shown = _readme_grants()
+    assert shown
+    path = tmp_path / "demo.c1z"
+    async with running_emulator(None) as emu:
+        await run.sync(config_for(emu), path)
+    with C1zReader.open(path) as reader:
+        for grant_id in shown:
+            assert reader.get_grant(grant_id) is not None, grant_id
