@@ -103,6 +103,11 @@ def account() -> dict[str, Any]:
                 {"Effect": "Allow", "Action": "ecs:*", "Resource": "acs:ecs:*:*:instance/*"}]}},
             {"name": "oss-read", "type": "Custom", "document": {"Version": "1", "Statement": [
                 {"Effect": "Allow", "Action": ["oss:GetObject"], "Resource": "*"}]}},
+            # what lets svc assume ops-role, and ops-role assume admin-role
+            *({"name": f"assume-{role}", "type": "Custom", "document": {
+                "Version": "1", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                               "Resource": arn("role", role)}]}}
+              for role in ("ops-role", "admin-role")),
         ],
         "roles": [
             {"name": "ops-role", "trust_policy": _trust({"RAM": [arn("user", "svc")]})},
@@ -121,6 +126,8 @@ def account() -> dict[str, Any]:
             _attach("ecs-any", "Custom", "group", "dev"),
             _attach("ReadOnlyAccess", "System", "role", "root-role"),
             _attach("oss-read", "Custom", "user", "dan"),
+            _attach("assume-ops-role", "Custom", "user", "svc"),
+            _attach("assume-admin-role", "Custom", "role", "ops-role"),
             # admin within one resource group only
             {**_attach("AdministratorAccess", "System", "user", "dan"),
              "resource_group": "rg-review00000001"},

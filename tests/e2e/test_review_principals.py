@@ -62,7 +62,7 @@ def test_the_table_shows_one_line_per_path(synced: Path) -> None:
 
 @pytest.mark.parametrize(("args", "message"), [
     (["-r", "admn-role"], "Error: no resource has the id or name 'admn-role'; did you mean "
-                          "'admin-role' or 'fed-role' or 'partner-role'?"),
+                          "'admin-role' or 'fed-role' or 'assume-admin-role'?"),
     (["-r", "admin-role", "-e", "attached"],
      "Error: role 'admin-role' has no entitlement 'attached' (it has: assume)"),
 ])

@@ -184,8 +184,30 @@ def _condition(grant_annotations: object) -> object:
     return MessageToDict(meta.metadata).get("condition") if meta is not None else None
 
 
+def _trusts_own_root(document: str, own: str | None) -> bool:
+    """Whether an Allow statement of the trust policy names the own account (its root)."""
+    roots = {f"acs:ram::{own}:root", own} if own else set()
+    for statement in parse_document(document):
+        principal = statement.get("Principal")
+        ram = principal.get("RAM", []) if isinstance(principal, dict) else []
+        ram = [ram] if isinstance(ram, str) else ram
+        if statement.get("Effect") == "Allow" and roots & set(ram):
+            return True
+    return False
+
+
 def _trust_findings(reader: C1zReader, own: str | None) -> Iterator[Finding]:
-    names = {r.id.resource: r.display_name for r in reader.resources(ids.ROLE)}
+    """Trust of other accounts and unconditioned providers (from the assume grants, which name
+    them), and of the own root (from the trust document: the grants go to the identities
+    allowed sts:AssumeRole instead)."""
+    names: dict[str, str] = {}
+    for res in reader.resources(ids.ROLE):
+        names[res.id.resource] = res.display_name
+        document = res.profile.fields["assume_role_policy_document"].string_value
+        if _trusts_own_root(document, own):
+            yield _finding("role-trusts-own-root", ids.ROLE, res.id.resource, res.display_name,
+                           "every RAM identity of the account allowed sts:AssumeRole may "
+                           "assume it")
     for grant in reader.grants(resource_type=ids.ROLE):
         if not hygiene.is_direct(grant):
             continue
@@ -199,10 +221,6 @@ def _trust_findings(reader: C1zReader, own: str | None) -> Iterator[Finding]:
                              f"account {pid} may assume it{with_cond}")
             found.subject = (ptype, pid)
             yield found
-        elif ptype == ids.ACCOUNT:
-            yield _finding("role-trusts-own-root", ids.ROLE, role, name,
-                           "every RAM identity of the account allowed sts:AssumeRole may "
-                           "assume it")
         elif ptype == ids.IDENTITY_PROVIDER and not cond:
             found = _finding("role-trusts-federated-without-condition", ids.ROLE, role, name,
                              f"any identity of {ids.name_of(pid)} may assume it")
