@@ -3,11 +3,15 @@
 #
 #   bash scripts/go_tools.sh connector   # cmd/baton-alibaba-cloud: baton-sdk's runner and
 #                                        # syncer in front of `baton-alibaba-cloud serve`
+#   bash scripts/go_tools.sh baton       # baton-sdk's `baton` CLI (cmd/baton), which the
+#                                        # tests run on our c1z files
 #
 # A binary is rebuilt only when its sources (go.mod, go.sum, *.go) change: it is cached as
 # $GO_TOOLS_DIR/<name>-<hash of the sources> (default .go-tools/ in the checkout). Go's own
 # module and build caches make a rebuild after a change quick. baton-sdk is pinned in the
-# program's go.mod; BATON_SDK_VERSION below must name the same tag.
+# program's go.mod (the `baton` CLI's in tools/baton/go.mod, whose go.sum pins every module hash:
+# the module proxy refuses version lists, so `go install ...@version` cannot be used); both must
+# name BATON_SDK_VERSION below.
 set -euo pipefail
 
 BATON_SDK_VERSION="v0.26.0"
@@ -37,9 +41,26 @@ build_connector() {
   echo "$bin"
 }
 
+build_baton() {
+  local src="$root/tools/baton"
+  if ! grep -q "github.com/conductorone/baton-sdk $BATON_SDK_VERSION\$" "$src/go.mod"; then
+    echo "go_tools: $src/go.mod does not pin baton-sdk $BATON_SDK_VERSION" >&2
+    exit 1
+  fi
+  local key
+  key="$(cd "$src" && cat go.mod go.sum | sha256sum | cut -c1-16)"
+  local bin="$out/baton-$key"
+  if [ ! -x "$bin" ]; then
+    (cd "$src" && go build -trimpath -o "$bin.tmp.$$" github.com/conductorone/baton-sdk/cmd/baton)
+    mv "$bin.tmp.$$" "$bin"
+  fi
+  echo "$bin"
+}
+
 for tool in "$@"; do
   case "$tool" in
     connector) (flock 9; build_connector) 9>"$out/.lock" ;;
-    *) echo "go_tools: unknown tool $tool (known: connector)" >&2; exit 2 ;;
+    baton) (flock 9; build_baton) 9>"$out/.lock" ;;
+    *) echo "go_tools: unknown tool $tool (known: connector, baton)" >&2; exit 2 ;;
   esac
 done

@@ -15,6 +15,11 @@ if [ "${CI:-}" = "true" ] && ! command -v chromium >/dev/null 2>&1; then
     || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1; } \
     || echo "chromium could not be installed: the report's browser test will be skipped" >&2
 fi
+# the Go programs (the baton CLI, our connector binary), cached: without go the tests that need
+# them skip, except under CI=true, where go_tools.sh fails and so does the check
+if command -v go >/dev/null 2>&1 || [ "${CI:-}" = "true" ]; then
+  bash scripts/go_tools.sh baton connector >/dev/null
+fi
 .venv/bin/ruff check .
 .venv/bin/mypy
 .venv/bin/pytest "$@"

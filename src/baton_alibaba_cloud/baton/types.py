@@ -111,11 +111,15 @@ def resource_id(resource_type: str, resource: str) -> ResourceId:
 
 def pack_any(msg: Message) -> any_pb2.Any:
     """Wrap a message as ``Any`` (``type.googleapis.com/c1.connector.v2.<Msg>``); an ``Any`` is
-    returned unchanged so callers can mix packed and unpacked annotations."""
+    returned unchanged so callers can mix packed and unpacked annotations.
+
+    Packed deterministically: the value is opaque bytes to the outer message, so a trait's
+    profile (a map) would otherwise be written in a different order by each sync, and
+    ``baton diff`` would report every resource of an unchanged account as modified."""
     if isinstance(msg, any_pb2.Any):
         return msg
     packed = any_pb2.Any()
-    packed.Pack(msg)
+    packed.Pack(msg, deterministic=True)
     return packed
 
 

@@ -120,5 +120,5 @@ def with_profile(resource: Resource, trait_type: type[Any], updates: Mapping[str
             trait = trait_type()
             item.Unpack(trait)
             trait.profile.update(dict(fresh))
-            item.Pack(trait)
+            item.Pack(trait, deterministic=True)
     return copy

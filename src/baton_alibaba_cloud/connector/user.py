@@ -169,5 +169,5 @@ def enrich_user(resource: Resource, facts: LoginFacts, has_access_keys: bool | N
             trait.account_type = UserTrait.AccountType.ACCOUNT_TYPE_SERVICE
         if facts.last_login is not None and not trait.HasField("last_login"):
             trait.last_login.FromDatetime(facts.last_login)
-        item.Pack(trait)
+        item.Pack(trait, deterministic=True)
     return updated
