@@ -34,7 +34,7 @@ from ._errors import AlibabaError, AuthenticationError, PagingError, ThrottlingE
 from ._ratelimit import RateLimiter
 from ._retry import RetryPolicy
 from ._signer import EMPTY_SHA256, SignedRequest, canonical_query, format_date, sign_request
-from .endpoints import Endpoint, Endpoints
+from .endpoints import Endpoint, Endpoints, product_name
 from .paging import PageGuard
 
 __all__ = ["VERSIONS", "AlibabaClient", "ClientStats", "redact_headers", "sts_client_factory"]
@@ -398,7 +398,7 @@ class AlibabaClient:
         def fire() -> None:
             nonlocal silent
             silent = True
-            self._silence.begin(endpoint.host, f"{service.upper()} {action}")
+            self._silence.begin(endpoint.host, f"{product_name(service)} {action}")
 
         watch = asyncio.get_running_loop().call_later(self._silence.after, fire)
         try:

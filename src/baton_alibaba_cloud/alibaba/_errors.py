@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from .endpoints import product_name
+
 __all__ = [
     "AlibabaError",
     "AlreadyExistsError",
@@ -75,7 +77,8 @@ class AlibabaError(Exception):
         return ""
 
     def __str__(self) -> str:
-        where = " ".join(p for p in (self.service.upper(), self.action) if p) or "Alibaba Cloud"
+        where = " ".join(p for p in (product_name(self.service), self.action) if p)
+        where = where or "Alibaba Cloud"
         parts = [f"{where} failed: {self.code}: {_one_line(self.message)}".rstrip(": ")]
         extra = []
         if self.http_status is not None:

@@ -13,9 +13,15 @@ from typing import Literal
 
 from yarl import URL
 
-__all__ = ["Endpoint", "Endpoints", "Service", "parse_endpoint"]
+__all__ = ["Endpoint", "Endpoints", "Service", "parse_endpoint", "product_name"]
 
 Service = Literal["ram", "ims", "sts", "resourcemanager"]
+
+
+def product_name(service: str) -> str:
+    """How messages name a service: ``RAM``, ``IMS``, ``STS``, ``ResourceManager`` (Alibaba's
+    product code; an all-capitals RESOURCEMANAGER reads as noise)."""
+    return "ResourceManager" if service == "resourcemanager" else service.upper()
 
 
 @dataclass(frozen=True, slots=True)

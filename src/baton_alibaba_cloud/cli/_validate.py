@@ -15,6 +15,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from baton_alibaba_cloud.alibaba.endpoints import product_name
 from baton_alibaba_cloud.cli._errors import WorkFailed
 from baton_alibaba_cloud.cli._options import GROUPS, field_options
 from baton_alibaba_cloud.cli._run import connector_config, start
@@ -74,6 +75,6 @@ def render(report: ValidationReport) -> Group:
     table.add_column("Result")
     for probe in report.results:
         style = "green" if probe.ok else "red"
-        table.add_row(f"{probe.service.upper()} {probe.action}", Text(probe.permission),
+        table.add_row(f"{product_name(probe.service)} {probe.action}", Text(probe.permission),
                       Text(probe.status, style=style))
     return Group(Text(f"Validating as {report.identity}"), table)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..alibaba import metadata
+from ..alibaba.endpoints import product_name
 from .quotas import default_rate
 from .responses import implemented_actions
 
@@ -42,7 +43,8 @@ def _row(service: metadata.Service, action: str) -> str:
     if spec.auth_type.lower() == "anonymous":
         kind += ", anonymous"
     rate = default_rate(service, action)
-    return f"| {service.upper()} | {action} | {kind} | {_paging(service, action)} | {rate:g} |"
+    paging = _paging(service, action)
+    return f"| {product_name(service)} | {action} | {kind} | {paging} | {rate:g} |"
 
 
 def render() -> str:
@@ -57,7 +59,7 @@ def render() -> str:
         mine = sorted(a for s, a in implemented if s == service)
         lines += [_row(service, action) for action in mine]
         total = len(metadata.load(service).actions)
-        counts.append(f"{service.upper()} {len(mine)} of {total}")
+        counts.append(f"{product_name(service)} {len(mine)} of {total}")
     lines += ["", f"Implemented: {', '.join(counts)} actions of the pinned SDKs. Every other "
               "action of the snapshots is answered `UnsupportedOperation` (400).", "", END]
     return "\n".join(lines)
