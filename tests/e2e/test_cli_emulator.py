@@ -126,3 +126,25 @@ def test_emulator_refuses_a_bad_account_file_with_exit_2(tmp_path: Path) -> None
         assert result.code == 2, result.stderr
         assert "--account" in result.stderr and why in result.stderr
         assert "Traceback" not in result.stderr
+
+
+async def test_synthetic_org_prints_the_management_administrator(tmp_path: Path) -> None:
+    """``--synthetic-org``: the printed key is the management account's RAM administrator, who
+    reads the directory and enters a member through its access role."""
+    proc, ready = _serve(tmp_path, "--synthetic-org", "accounts=3,folders=1,users=3,groups=1,"
+                         "roles=1,memberships=1,attachments=1,resource_groups=0,"
+                         "scoped_attachments=0")
+    try:
+        async with _client(ready) as client:
+            who = await client.call("sts", "GetCallerIdentity")
+            listed = await client.call("resourcemanager", "ListAccounts", {"PageSize": "100"})
+            assumed = await client.call("sts", "AssumeRole", {
+                "RoleArn": "acs:ram::1000000000000002:role/ResourceDirectoryAccountAccessRole",
+                "RoleSessionName": "cli-test"})
+        assert who["Arn"] == "acs:ram::1000000000000001:user/emulator-admin"
+        assert {a["AccountId"] for a in listed["Accounts"]["Account"]} == {
+            "1000000000000001", "1000000000000002", "1000000000000003"}
+        assert assumed["AssumedRoleUser"]["Arn"].startswith(
+            "acs:ram::1000000000000002:assumed-role/ResourceDirectoryAccountAccessRole/")
+    finally:
+        _stop(proc)

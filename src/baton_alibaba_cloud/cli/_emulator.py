@@ -20,7 +20,7 @@ from rich.console import Console
 from baton_alibaba_cloud.cli._options import GROUPS, field_options
 from baton_alibaba_cloud.cli._progress import summary_table
 from baton_alibaba_cloud.cli._run import connector_config, start, sync_with_progress
-from baton_alibaba_cloud.emulator.accounts import generator
+from baton_alibaba_cloud.emulator.accounts import generator, org_generator
 from baton_alibaba_cloud.emulator.accounts.schema import AccountFileError
 
 __all__ = ["demo", "emulator", "fault_options"]
@@ -114,11 +114,16 @@ def _emulator_switches(fn: Any) -> Any:
               help="Account JSON file (docs/emulator.md); default: the bundled sample.")
 @click.option("--synthetic", metavar="SPEC", envvar=_envvar("synthetic"), show_envvar=True,
               help="Generate an account instead, e.g. users=50000,groups=500,roles=200.")
+@click.option("--synthetic-org", metavar="SPEC", envvar=_envvar("synthetic_org"),
+              show_envvar=True,
+              help="Generate a Resource Directory instead: accounts=N,folders=K,depth=1|2 and "
+                   "the per-account items of --synthetic, e.g. accounts=5,users=100. The key "
+                   "printed is the management account's administrator.")
 @_emulator_switches
 @field_options(GROUPS["logging"])
 @click.pass_context
 def emulator(ctx: click.Context, /, port: int, host: str, account: Path | None,
-             synthetic: str | None, **kw: Any) -> None:
+             synthetic: str | None, synthetic_org: str | None, **kw: Any) -> None:
     """Serve the bundled RAM/IMS/STS/Resource Manager emulator until Ctrl-C.
 
     When ready, prints one JSON line on stdout: {"url", "access_key_id",
@@ -128,10 +133,12 @@ def emulator(ctx: click.Context, /, port: int, host: str, account: Path | None,
     from baton_alibaba_cloud.emulator.server import load_account, serve
 
     start(ctx, GROUPS["logging"])
-    if account and synthetic:
-        raise click.UsageError("--account and --synthetic cannot be used together")
+    if sum(1 for given in (account, synthetic, synthetic_org) if given) > 1:
+        raise click.UsageError("--account, --synthetic and --synthetic-org cannot be used "
+                               "together")
     try:
-        data = _synthetic(synthetic) if synthetic else load_account(account)
+        data = (_synthetic(synthetic) if synthetic else _synthetic_org(synthetic_org)
+                if synthetic_org else load_account(account))
     except AccountFileError as exc:
         raise click.BadParameter(str(exc).splitlines()[0], param_hint="--account") from exc
     options = fault_options(kw)
@@ -152,6 +159,13 @@ def _synthetic(spec: str) -> dict[str, Any]:
         return generator.generate(generator.parse_spec(spec))
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--synthetic") from exc
+
+
+def _synthetic_org(spec: str) -> dict[str, Any]:
+    try:
+        return org_generator.generate_org(org_generator.parse_org_spec(spec))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--synthetic-org") from exc
 
 
 DEMO_FILE = "demo.c1z"

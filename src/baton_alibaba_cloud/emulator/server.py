@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 
 from aiohttp import web
 
@@ -28,6 +28,7 @@ from .accounts.schema import AccountFileError
 from .app import STATE, BackendLike, Dispatch, create_app
 from .backend import Backend
 from .options import EmulatorOptions
+from .organization import OrganizationBackend, build_organization, is_organization
 from .request_log import RequestLog
 
 __all__ = [
@@ -62,12 +63,28 @@ def load_account(account: AccountSource) -> dict[str, Any]:
     return dict(account)
 
 
-def _make_backend(account: dict[str, Any], options: EmulatorOptions) -> Backend:
-    """``Backend.from_account`` on the emulator's clock, so STS expiry, the credential report's
-    build time and the date check agree."""
+def _make_backend(account: dict[str, Any], options: EmulatorOptions) -> BackendLike:
+    """``Backend.from_account`` (or, for an organization file, one backend per account) on the
+    emulator's clock, so STS expiry, the credential report's build time and the date check
+    agree."""
     clock = options.clock
-    return Backend.from_account(account, now=lambda: datetime.fromtimestamp(clock(), UTC),
-                                report_delay=timedelta(seconds=options.report_delay_s))
+    delay = timedelta(seconds=options.report_delay_s)
+
+    def now() -> datetime:
+        return datetime.fromtimestamp(clock(), UTC)
+
+    if is_organization(account):
+        return build_organization(account, now=now, report_delay=delay)
+    return Backend.from_account(account, now=now, report_delay=delay)
+
+
+def _org_handlers(backend: BackendLike) -> tuple[Dispatch | None, set[tuple[str, str]] | None]:
+    """The organization's router and action set when ``backend`` is one, else the defaults."""
+    if not isinstance(backend, OrganizationBackend):
+        return None, None
+    from .responses.directory import organization_actions, organization_dispatch
+
+    return cast(Dispatch, organization_dispatch), organization_actions()
 
 
 def _admin_key(account: Mapping[str, Any], backend: BackendLike) -> tuple[str, str]:
@@ -85,7 +102,12 @@ def _admin_key(account: Mapping[str, Any], backend: BackendLike) -> tuple[str, s
 
 def _quota_overrides(account: Mapping[str, Any], options: EmulatorOptions) -> EmulatorOptions:
     """Merge the account file's ``account.quotas`` (``{"ListUsers": 5}``) under the options'."""
-    quotas = account.get("account", {}).get("quotas")
+    section = account.get("account")
+    if section is None and is_organization(account):  # the management account's quotas
+        entries = account.get("organization", {}).get("accounts", [])
+        manager = [e for e in entries if isinstance(e, Mapping) and e.get("management")]
+        section = manager[0].get("document", {}).get("account") if manager else None
+    quotas = section.get("quotas") if isinstance(section, Mapping) else None
     if not isinstance(quotas, Mapping) or not quotas:
         return options
     numbers = {str(k): float(v) for k, v in quotas.items() if isinstance(v, int | float)}
@@ -145,6 +167,8 @@ async def running_emulator(
     data = load_account(account) if backend is None or account is not None else {}
     opts = _quota_overrides(data, options or EmulatorOptions())
     served = backend if backend is not None else _make_backend(data, opts)
+    if dispatch is None and implemented is None:
+        dispatch, implemented = _org_handlers(served)
     app = create_app(served, opts, dispatch=dispatch, implemented=implemented)
     runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=0.5)
     await runner.setup()

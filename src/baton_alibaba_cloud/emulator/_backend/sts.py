@@ -112,8 +112,10 @@ class StsMixin(PoliciesMixin):
             raise _bad("InvalidParameter.ExternalId", "The parameter ExternalId is wrongly formed.")
         duration = self._duration(role, request.duration)
         policy = self._session_policy(request.policy)
-        uid = self.account.uid
-        names = {uid, self.account.root_arn}
+        # The trust policy names the caller's account, which in a Resource Directory is
+        # another account than the role's (the management account entering a member).
+        uid = caller.account_id
+        names = {uid, f"acs:ram::{uid}:root"}
         if caller.kind == "user":
             names.add(f"acs:ram::{uid}:user/{caller.name}")
         else:

@@ -42,6 +42,8 @@ class Spec:
     seed: int = 1
     account_id: str = "1000000000000001"
     alias: str = "synthetic"
+    key_prefix: str = "LTAI5tGen"
+    """Starts every AccessKey id; the accounts of one organization need distinct ones."""
 
 
 def parse_spec(text: str) -> Spec:
@@ -55,8 +57,9 @@ def parse_spec(text: str) -> Spec:
             raise ValueError(f"bad generator spec item {part!r}: expected one of "
                              f"{', '.join(known)} as name=value")
         try:
+            textual = name in ("account_id", "alias", "key_prefix")
             values[name] = (float(raw) if name == "frozen" else
-                            raw.strip() if name in ("account_id", "alias") else int(raw))
+                            raw.strip() if textual else int(raw))
         except ValueError:
             raise ValueError(f"bad value for {name}: {raw!r}") from None
     spec = Spec(**values)
@@ -118,7 +121,7 @@ class _Gen:
         return user
 
     def key(self, index: int, slot: int) -> dict[str, Any]:
-        key: dict[str, Any] = {"id": f"LTAI5tGen{index:09d}{slot:06d}",
+        key: dict[str, Any] = {"id": f"{self.spec.key_prefix}{index:09d}{slot:06d}",
                                "secret": f"gen-secret-{self.spec.seed}-{index}-{slot}",
                                "created": self.when()}
         if self.rng.random() < 0.15:
@@ -291,7 +294,7 @@ def generate(spec: Spec) -> dict[str, Any]:
         "version": 1,
         "account": {"id": spec.account_id, "alias": spec.alias, "created": "2020-01-01T00:00:00Z",
                     "limits": _limits(spec, peak_groups, peaks),
-                    "access_keys": [{"id": "LTAI5tGenRoot0000000001",
+                    "access_keys": [{"id": f"{spec.key_prefix}Root0000000001",
                                      "secret": f"gen-root-secret-{spec.seed}"}]},
         "users": users, "groups": groups, "memberships": memberships, "roles": roles,
         "policies": policies, "attachments": [*attachments, *scoped],
