@@ -17,8 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-
-from google.protobuf.json_format import MessageToDict
+from typing import Any
 
 from baton_alibaba_cloud.baton import types as bt
 from baton_alibaba_cloud.baton.c1z.reader import C1zReader
@@ -94,28 +93,43 @@ def is_direct(grant: Grant) -> bool:
     return not sources or grant.entitlement.id in sources
 
 
+def _direct_blob(data: bytes) -> bool:
+    """``is_direct`` of a stored grant blob."""
+    grant = Grant.FromString(data)
+    return is_direct(grant)
+
+
 def _time(ts: object) -> datetime | None:
     seconds = getattr(ts, "seconds", 0)
     return datetime.fromtimestamp(seconds, UTC) if seconds else None
 
 
+def _flag(profile: Any, key: str) -> bool | None:
+    """A boolean of the profile Struct, ``None`` when absent or not a boolean."""
+    if key not in profile:
+        return None
+    value = profile[key]
+    return value.bool_value if value.WhichOneof("kind") == "bool_value" else None
+
+
 def _user(res: Resource) -> User:
     trait = bt.unpack_annotation(res.annotations, UserTrait) or UserTrait()
-    profile = MessageToDict(res.profile) if res.HasField("profile") else {}
+    fields = res.profile.fields
     mfa = trait.mfa_status.mfa_enabled if trait.HasField("mfa_status") else None
-    console = profile.get("console_login_enabled")
-    has_keys = profile.get("has_access_keys")
+    console = _flag(fields, "console_login_enabled")
+    has_keys = _flag(fields, "has_access_keys")
+    user_name = fields["user_name"].string_value if "user_name" in fields else ""
     return User(
         user_id=res.id.resource,
-        name=str(profile.get("user_name") or ids.name_of(res.id.resource)),
+        name=user_name or ids.name_of(res.id.resource),
         display_name=res.display_name,
         frozen=trait.status.status == UserTrait.Status.STATUS_DISABLED,
         service=trait.account_type == UserTrait.AccountType.ACCOUNT_TYPE_SERVICE,
-        console_login=console if isinstance(console, bool) else None,
+        console_login=console,
         mfa=mfa,
         created=_time(trait.created_at) if trait.HasField("created_at") else None,
         last_login=_time(trait.last_login) if trait.HasField("last_login") else None,
-        has_keys=has_keys if isinstance(has_keys, bool) else None,
+        has_keys=has_keys,
     )
 
 
@@ -161,15 +175,12 @@ def load_hygiene(reader: C1zReader) -> Hygiene:
         if key is not None and key.user_id in users:
             users[key.user_id].keys.append(key)
     group_names = {r.id.resource: r.display_name for r in reader.resources(ids.GROUP)}
-    for grant in reader.grants(resource_type=ids.GROUP):
-        user = users.get(grant.principal.id.resource)
-        if user is not None and grant.principal.id.resource_type == ids.USER:
-            gid = grant.entitlement.resource.id.resource
-            user.groups.append(group_names.get(gid, gid))
+    for gid, uid, _ in reader.grant_edges(ids.GROUP, ids.USER):
+        if uid in users:
+            users[uid].groups.append(group_names.get(gid, gid))
     policies: dict[str, list[bool]] = defaultdict(list)
-    for grant in reader.grants(resource_type=ids.POLICY):
-        if grant.principal.id.resource_type == ids.USER:
-            policies[grant.principal.id.resource].append(is_direct(grant))
+    for _, uid, data in reader.grant_edges(ids.POLICY, ids.USER):
+        policies[uid].append(_direct_blob(data))
     for uid, held in policies.items():
         if uid in users:
             users[uid].direct_policies = sum(held)

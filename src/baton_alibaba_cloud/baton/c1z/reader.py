@@ -196,6 +196,22 @@ class C1zReader:
         for (data,) in self._stream(self._rows("v1_entitlements", filters), "v1_entitlements"):
             yield Entitlement.FromString(data)
 
+    def grant_edges(
+        self, resource_type: str, principal_type: str
+    ) -> Iterator[tuple[str, str, bytes]]:
+        """``(resource id, principal id, grant blob)`` of the grants on resources of one type
+        held by principals of one type, from the indexed columns: a view that only needs who
+        holds what (a 50,000-user hygiene table) parses a blob only when it must."""
+        where = {"resource_type_id": resource_type, "principal_resource_type_id": principal_type}
+        if self.sync_id is not None:
+            where["sync_id"] = self.sync_id
+        clause = " and ".join(f"{col} = ?" for col in where)
+        sql = f"select resource_id, principal_resource_id, data from v1_grants where {clause}"
+        with guarded(self._path, "v1_grants"):
+            cursor = self._con.execute(sql, tuple(where.values()))
+        for resource_id, principal_id, data in self._stream(cursor, "v1_grants"):
+            yield str(resource_id), str(principal_id), data
+
     def grants(
         self,
         entitlement_id: str | None = None,
