@@ -1,0 +1,183 @@
+"""``sync --organization``: the management account and every selected member into one c1z.
+
+The management account is synced with the base credentials; each member through STS
+``AssumeRole`` into ``member_role_name`` (with ``external_id`` when set), renewed like any
+other session, with its own client and so its own per-action rate limits. A member that cannot
+be entered or read is a failed member (see ``organization.Fates``): it is named in a warning,
+its account resource carries the reason, and the others are synced in full.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from baton_alibaba_cloud.alibaba import (
+    AlibabaClient,
+    AlibabaError,
+    AssumeRoleProvider,
+    CredentialsError,
+    RateLimiter,
+    sts_client_factory,
+)
+from baton_alibaba_cloud.baton.builder import ResourceSyncer, SyncItems, SyncView
+from baton_alibaba_cloud.baton.c1z.writer import C1zWriter
+from baton_alibaba_cloud.baton.sync.engine import Observer, SyncReport, run_sync
+from baton_alibaba_cloud.connector.config import ConnectorConfig
+from baton_alibaba_cloud.connector.connector import Connector
+from baton_alibaba_cloud.connector.file_account import check_one_account
+from baton_alibaba_cloud.connector.organization import (
+    Directory,
+    FanOut,
+    Fates,
+    Folders,
+    MemberRecord,
+    _reason,
+    discover,
+    fan_out,
+    member_stub,
+)
+from baton_alibaba_cloud.connector.run import LOG_FIELDS, ClientHook, client_for
+
+__all__ = ["DEFAULT_MEMBER_ROLE", "OrgOptions", "OrgReport", "sync_organization"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MEMBER_ROLE = "ResourceDirectoryAccountAccessRole"
+
+
+@dataclass(frozen=True)
+class OrgOptions:
+    """How to enter members and which ones."""
+
+    member_role_name: str = DEFAULT_MEMBER_ROLE
+    external_id: str | None = None
+    member_accounts: frozenset[str] = frozenset()
+    exclude_accounts: frozenset[str] = frozenset()
+    max_accounts_in_flight: int = 8
+
+
+@dataclass
+class OrgReport:
+    """The sync's report and what happened to each member."""
+
+    sync: SyncReport
+    management: str
+    synced: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+
+
+def _selected(directory: Directory, options: OrgOptions) -> tuple[list[MemberRecord], list[str]]:
+    """Members to sync and the uids left out by the selection (the management account is
+    always synced, with the base credentials)."""
+    chosen, skipped = [], []
+    for record in directory.accounts:
+        if record.uid == directory.management:
+            continue
+        wanted = not options.member_accounts or record.uid in options.member_accounts
+        if wanted and record.uid not in options.exclude_accounts:
+            chosen.append(record)
+        else:
+            skipped.append(record.uid)
+    return chosen, skipped
+
+
+def _member_client(config: ConnectorConfig, base: AlibabaClient, uid: str,
+                   options: OrgOptions) -> AlibabaClient:
+    provider = AssumeRoleProvider(
+        base.credentials, f"acs:ram::{uid}:role/{options.member_role_name}",
+        config.role_session_name or "baton-alibaba-cloud-org", options.external_id,
+        config.role_session_duration, client_factory=sts_client_factory(config.endpoints()))
+    limiter = RateLimiter(dict(config.rate_limits), factor=config.rate_limit_scale,
+                          max_in_flight=config.max_in_flight)
+    return AlibabaClient(provider, config.endpoints(), rate_limits=limiter,
+                         timeout=config.timeout)
+
+
+async def _enter(config: ConnectorConfig, base: AlibabaClient, members: list[MemberRecord],
+                 options: OrgOptions, fates: Fates, stack: contextlib.AsyncExitStack
+                 ) -> list[tuple[str, list[ResourceSyncer]]]:
+    """Each member's syncers, entered up to ``max_accounts_in_flight`` at once; a member whose
+    AssumeRole or GetCallerIdentity fails is recorded in ``fates``."""
+    limit = asyncio.Semaphore(options.max_accounts_in_flight)
+
+    async def one(record: MemberRecord) -> tuple[str, list[ResourceSyncer]] | None:
+        async with limit:
+            client = await stack.enter_async_context(
+                _member_client(config, base, record.uid, options))
+            try:
+                connector = await Connector.open(client, sync_secrets=config.sync_secrets)
+            except (AlibabaError, CredentialsError) as error:
+                fates.fail(record.uid, f"cannot enter with {options.member_role_name}: "
+                           f"{_reason(error)}")
+                return None
+            return record.uid, connector.syncers()
+
+    entered = await asyncio.gather(*(one(r) for r in members))
+    return [item for item in entered if item is not None]
+
+
+class _Accounts(FanOut):
+    """The account type: also writes, after phase 2, every failed member as a marked stub."""
+
+    def __init__(self, base: FanOut, directory: Directory, fates: Fates) -> None:
+        super().__init__(base.parts, fates, 1, base.folders)
+        self.limit = base.limit
+        self.directory = directory
+
+    def after_details(self, view: SyncView) -> Iterator[SyncItems]:
+        records = {r.uid: r for r in self.directory.accounts}
+        for uid, reason in sorted(self.fates.failed.items()):
+            record = records[uid]
+            yield SyncItems(resources=[member_stub(record, reason, "failed")], warnings=[
+                f"member account {uid} ({record.display_name}) failed: {reason}; its "
+                "resources are missing or incomplete in this sync"])
+
+
+def _syncers(directory: Directory, per_account: list[tuple[str, list[ResourceSyncer]]],
+             fates: Fates, options: OrgOptions) -> list[ResourceSyncer]:
+    folders = {r.uid: r.folder_id for r in directory.accounts}
+    typed = fan_out(per_account, fates, options.max_accounts_in_flight, folders)
+    out: list[ResourceSyncer] = [Folders(directory)]
+    for syncer in typed:
+        out.append(_Accounts(syncer, directory, fates)
+                   if syncer.resource_type.id == "account" else syncer)
+    return out
+
+
+async def sync_organization(
+    config: ConnectorConfig, path: Path, options: OrgOptions, *,
+    observer: Observer | None = None, on_client: ClientHook | None = None,
+    new_file: bool = False,
+) -> OrgReport:
+    """Discover the directory, enter the members, sync everything into ``path``; on an error
+    of the management account the previous file is untouched."""
+    writer = C1zWriter.open(Path(path))
+    fields = LOG_FIELDS.set({**LOG_FIELDS.get(), "sync_id": writer.sync_id})
+    try:
+        async with client_for(config) as client, contextlib.AsyncExitStack() as stack:
+            if on_client is not None:
+                on_client(client)
+            management = await Connector.open(client, sync_secrets=config.sync_secrets)
+            check_one_account(writer, management.ctx.uid, Path(path), new_file=new_file)
+            directory = await discover(client)
+            members, skipped = _selected(directory, options)
+            fates = Fates(skipped=set(skipped), strict=management.ctx.uid)
+            per_account = [(management.ctx.uid, management.syncers())]
+            per_account += await _enter(config, client, members, options, fates, stack)
+            report = await run_sync(_syncers(directory, per_account, fates, options), writer,
+                                    concurrency_per_type=config.concurrency_per_type,
+                                    observer=observer)
+        writer.commit()
+    except BaseException:
+        writer.abort()
+        raise
+    finally:
+        LOG_FIELDS.reset(fields)
+    synced = [m.uid for m in members if m.uid not in fates.failed]
+    return OrgReport(report, management.ctx.uid, synced, dict(fates.failed), skipped)
