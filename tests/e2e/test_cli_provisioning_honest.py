@@ -93,6 +93,16 @@ def test_already_detached_policy_is_reread(tmp_path: Path) -> None:
         line = _provisioned(twice)
         assert (line["action"], line["outcome"]) == ("DetachPolicyFromGroup", "already revoked")
 
+        emu.request_log.reset()  # a typo is answered with the exact id, and nothing is called
+        by_name = run_cli([*base, "-p", "--grant-entitlement", MEMBER, "--grant-principal-type",
+                           "user", "--grant-principal", "alice"], tmp_path, env)
+        assert by_name.code == 1 and f"did you mean {ALICE}?" in by_name.error_lines[0]
+        typo = run_cli([*base, "-p", "--grant-entitlement", "readers", "--grant-principal-type",
+                        "user", "--grant-principal", ALICE], tmp_path, env)
+        assert typo.code == 1 and "no entitlement 'readers'" in typo.error_lines[0]
+        assert MEMBER in typo.error_lines[0]
+        assert emu.request_log.total == 0
+
 
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from baton_alibaba_cloud.alibaba import AlibabaClient, RateLimiter
 from baton_alibaba_cloud.baton.c1z.reader import C1zReader
 from baton_alibaba_cloud.baton.c1z.writer import C1zWriter
+from baton_alibaba_cloud.baton.lookup import UnknownName, check_entitlement, resolve_principal
 from baton_alibaba_cloud.baton.pb.resource_pb2 import ResourceId
 from baton_alibaba_cloud.baton.sync.engine import Observer, SyncReport, run_sync
 from baton_alibaba_cloud.connector import provisioning
@@ -114,12 +115,10 @@ async def grant(
     """Grant an entitlement of the c1z at ``path`` to a principal of it."""
     _require_provisioning(config)
     with C1zReader.open(Path(path)) as reader:
+        _check_grant_names(reader, Path(path), entitlement_id, principal_type, principal_id)
         entitlement = reader.get_entitlement(entitlement_id)
-        principal = reader.get_resource(principal_type, principal_id)
-    if entitlement is None:
+    if entitlement is None:  # checked above; keeps the type checker informed
         raise ProvisioningError(f"no entitlement {entitlement_id} in {path}; sync first")
-    if principal is None:
-        raise ProvisioningError(f"no {principal_type} {principal_id} in {path}; sync first")
     async with client_for(config) as client:
         return await provisioning.grant(
             client, entitlement, ResourceId(resource_type=principal_type, resource=principal_id)
@@ -143,6 +142,21 @@ async def revoke(config: ConnectorConfig, path: Path, grant_id: str) -> Provisio
         log.warning("%s still holds %s through %s (expanded grants; sync to see them)",
                     existing.principal.id.resource, existing.entitlement.id, ", ".join(others))
     return done
+
+
+def _check_grant_names(reader: C1zReader, path: Path, entitlement_id: str,
+                       principal_type: str, principal_id: str) -> None:
+    """The entitlement and the principal exist in the file, exactly as typed; otherwise one
+    line with the closest valid names. A write never guesses: a principal typed by name is
+    answered with its id to pass instead."""
+    try:
+        check_entitlement(reader, entitlement_id)
+        resolved = resolve_principal(reader, principal_type, principal_id)
+    except UnknownName as exc:
+        raise ProvisioningError(f"{path}: {exc}; sync first if it is new") from None
+    if resolved != principal_id:
+        raise ProvisioningError(f"no {principal_type} with the id {principal_id} in {path}; "
+                                f"did you mean {resolved}? (a grant takes the exact id)")
 
 
 def _namer(reader: C1zReader) -> Callable[[ResourceId], str]:
