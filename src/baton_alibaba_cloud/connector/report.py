@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections import defaultdict
+from collections import Counter, defaultdict
 from importlib import resources
 from itertools import pairwise
 from pathlib import Path
@@ -34,6 +34,10 @@ __all__ = ["render_html", "report_data", "write_report"]
 
 MAX_SINGLE_USERS = 40
 """More users than this on the graph: users reaching admin through a group are grouped."""
+MAX_BUCKETS = 60
+"""First steps (a group, a role, or a direct holder) drawn; the rest are one node."""
+MAX_TRUST = 80
+"""Trust edges drawn (other accounts, providers); the rest are one node listing the roles."""
 MAX_LISTED = 500
 """Names listed in the panel of a grouped node."""
 
@@ -49,40 +53,53 @@ def _node(nodes: dict[str, dict[str, Any]], key: str, label: str, kind: str,
     return key
 
 
+def _bucket(holder: reverse.Holder, chain: list[str]) -> str:
+    """What a path goes through first (a group, a role), or the holder itself if direct."""
+    return chain[0] if chain else f"{holder.principal_type}:{holder.principal_id}"
+
+
 def _admin_graph(reader: C1zReader, admin: list[str]) -> tuple[dict[str, Any], list[str]]:
-    """Nodes and edges from each identity through its path to each admin policy."""
+    """Nodes and edges from each identity through its path to each admin policy; on a large
+    account only the ``MAX_BUCKETS`` busiest first steps are drawn, the rest become one
+    "other paths" node per policy (the path list below the graph still has every path)."""
     nodes: dict[str, dict[str, Any]] = {}
     edges: set[tuple[str, str]] = set()
     paths: list[str] = []
-    holders: list[tuple[str, reverse.Holder]] = []
+    entries: list[tuple[str, reverse.Holder, Any, list[str]]] = []
     for policy in findings.admin_targets(reader, admin):
         key = _node(nodes, f"{policy.id.resource_type}:{policy.id.resource}",
                     policy.display_name, "admin")
-        holders += [(key, h) for h in reverse.holders(reader, policy, "attached")
-                    if h.principal_type != ids.GROUP]
-    many = sum(1 for _, h in holders if h.principal_type == ids.USER) > MAX_SINGLE_USERS
+        for h in reverse.holders(reader, policy, "attached"):
+            if h.principal_type != ids.GROUP:
+                entries += [(key, h, p, [f"{x.resource_type}:{x.resource_id}" for x in p.hops])
+                            for p in h.paths]
+    busiest = Counter(_bucket(h, chain) for _, h, _, chain in entries)
+    kept = {b for b, _ in busiest.most_common(MAX_BUCKETS)}
+    many = sum(1 for _, h, _, _ in entries if h.principal_type == ids.USER) > MAX_SINGLE_USERS
     grouped: dict[str, list[str]] = defaultdict(list)
-    for target, holder in holders:
-        for path in holder.paths:
-            chain = [f"{hop.resource_type}:{hop.resource_id}" for hop in path.hops]
-            for hop in path.hops:
-                _node(nodes, f"{hop.resource_type}:{hop.resource_id}", hop.resource_name,
-                      hop.resource_type)
-            start = f"{holder.principal_type}:{holder.principal_id}"
-            if many and holder.principal_type == ids.USER and chain:
-                grouped[chain[0]].append(holder.display_name)
-                start = f"users-via:{chain[0]}"
-            else:
-                _node(nodes, start, holder.display_name, holder.principal_type)
-            steps = [start, *chain, target]
-            edges.update(pairwise(steps))
-            names = [holder.display_name, *(h.resource_name for h in path.hops),
-                     nodes[target]["label"]]
-            paths.append(" → ".join(names))
-    for via, users in grouped.items():
-        unique = sorted(set(users))
-        _node(nodes, f"users-via:{via}", f"{len(unique):,} users", "users",
-              members=unique[:MAX_LISTED], total=len(unique))
+    for target, holder, path, chain in entries:
+        names = [holder.display_name, *(h.resource_name for h in path.hops),
+                 nodes[target]["label"]]
+        paths.append(" → ".join(names))
+        if _bucket(holder, chain) not in kept:
+            grouped[f"other:{target}"].append(holder.display_name)
+            edges.add((f"other:{target}", target))
+            continue
+        for hop in path.hops:
+            _node(nodes, f"{hop.resource_type}:{hop.resource_id}", hop.resource_name,
+                  hop.resource_type)
+        start = f"{holder.principal_type}:{holder.principal_id}"
+        if many and holder.principal_type == ids.USER and chain:
+            grouped[f"users-via:{chain[0]}"].append(holder.display_name)
+            start = f"users-via:{chain[0]}"
+        else:
+            _node(nodes, start, holder.display_name, holder.principal_type)
+        edges.update(pairwise([start, *chain, target]))
+    for key, members in grouped.items():
+        unique = sorted(set(members))
+        label = (f"{len(unique):,} users" if key.startswith("users-via:")
+                 else f"{len(unique):,} identities by other paths")
+        _node(nodes, key, label, "users", members=unique[:MAX_LISTED], total=len(unique))
     graph = {"nodes": list(nodes.values()),
              "edges": [{"source": s, "target": t} for s, t in sorted(edges)]}
     return graph, sorted(set(paths))
@@ -98,9 +115,14 @@ def _trust_edges(reader: C1zReader, found: list[findings.Finding],
             graph["nodes"].append({"id": key, "label": label, "kind": kind})
             known.add(key)
 
-    for f in found:
-        if f.subject is None:
-            continue
+    trusting = [f for f in found if f.subject is not None]
+    if len(trusting) > MAX_TRUST:
+        rest = sorted({f.object_name for f in trusting[MAX_TRUST:]})
+        graph["nodes"].append({"id": "trust:more", "kind": "users", "total": len(rest),
+                               "label": f"{len(rest):,} more roles trusted from outside",
+                               "members": rest[:MAX_LISTED]})
+    for f in trusting[:MAX_TRUST]:
+        assert f.subject is not None
         role, other = f"role:{f.object_id}", f"{f.subject[0]}:{f.subject[1]}"
         res = reader.get_resource(*f.subject)
         add(role, f.object_name, "role")
