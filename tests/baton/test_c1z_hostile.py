@@ -3,7 +3,7 @@ through ``inspect`` and through a ``-p`` run, by the installed console script.
 
 The files start from a genuine one written by ``C1zWriter`` and are changed with SQLite itself;
 the crafted database is then wrapped as a c1z again. Time and peak memory are those of the
-child process (``os.wait4``).
+child process itself (``tests/measure.py``: forked from a small launcher, not from pytest).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import zstandard
 from baton_alibaba_cloud.baton.c1z.format import C1Z_V1_MAGIC, compress_db, decompress_c1z
 from tests.baton.test_c1z_writer import write_small
 from tests.e2e.cli_helpers import SCRIPT, clean_env
+from tests.measure import MeasuredProcess, start_measured
 
 SECONDS = 5.0
 MEMORY_MB = 300.0
@@ -54,31 +55,18 @@ class Measured:
                 for ln in self.stderr.splitlines() if ln.strip()]
 
 
-# Forks and execs the command, then reports its peak RSS: Linux carries the parent's peak across
-# exec, so the measured process must be forked from this small launcher, not from pytest.
-_LAUNCHER = (
-    "import os, sys\n"
-    "pid = os.fork()\n"
-    "if pid == 0:\n    os.execv(sys.argv[1], sys.argv[1:])\n"
-    "_, status, usage = os.wait4(pid, 0)\n"
-    "cpu = usage.ru_utime + usage.ru_stime\n"
-    "sys.stderr.write(f'\\n@maxrss {usage.ru_maxrss} {cpu}\\n')\n"
-    "sys.exit(os.waitstatus_to_exitcode(status))\n"
-)
+def _start(args: list[str], cwd: Path, env: dict[str, str] | None,
+           tag: str = "usage") -> MeasuredProcess:
+    return start_measured([str(SCRIPT), *args], cwd, env or clean_env(cwd), subprocess.DEVNULL,
+                          subprocess.PIPE, cwd / f"{tag}.json")
 
 
-def _start(args: list[str], cwd: Path, env: dict[str, str] | None) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-c", _LAUNCHER, str(SCRIPT), *args], cwd=cwd,
-                            env=env or clean_env(cwd), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
-
-
-def _finish(proc: subprocess.Popen[str], start: float) -> Measured:
-    _, stderr = proc.communicate(timeout=60)
+def _finish(run: MeasuredProcess, start: float) -> Measured:
+    _, stderr = run.proc.communicate(timeout=60)
     seconds = time.monotonic() - start
-    stderr, _, usage = stderr.rpartition("@maxrss ")
-    peak, cpu = usage.split()
-    return Measured(proc.returncode, stderr, seconds, int(peak) / 1024, float(cpu))
+    usage = run.usage()
+    assert usage is not None, stderr
+    return Measured(run.proc.returncode, stderr, seconds, usage.peak_mb, usage.cpu_seconds)
 
 
 def run_measured(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> Measured:
@@ -91,7 +79,7 @@ def run_measured_together(runs: list[list[str]], cwd: Path,
                           env: dict[str, str] | None = None) -> list[Measured]:
     """``run_measured`` for several runs at once (each measured on its own)."""
     start = time.monotonic()
-    procs = [_start(args, cwd, env) for args in runs]
+    procs = [_start(args, cwd, env, f"usage{i}") for i, args in enumerate(runs)]
     return [_finish(proc, start) for proc in procs]
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import socket
 import subprocess
 import threading
@@ -25,6 +24,7 @@ import aiohttp
 from aiohttp import web
 
 from tests.e2e.cli_helpers import SCRIPT
+from tests.measure import start_measured
 
 Rewrite = Callable[["Exchange"], Awaitable[web.StreamResponse | None]]
 """Given one exchange whose upstream answer is known, an answer to send instead (``None``:
@@ -207,21 +207,16 @@ class Run:
 
 def run_measured(args: list[str], cwd: Path, env: dict[str, str], limit: float = 60) -> Run:
     """Run the console script with output in files and return its status, output, wall time
-    and peak RSS (``os.wait4`` reports the child's own, not the test process's)."""
+    and its own peak RSS (measured by ``tests/measure.py``'s launcher, not pytest's)."""
     out, err = cwd / "stdout.txt", cwd / "stderr.txt"
     started = time.monotonic()
     with out.open("wb") as o, err.open("wb") as e:
-        proc = subprocess.Popen([str(SCRIPT), *args], cwd=cwd, env=env, stdout=o, stderr=e)
-        deadline = started + limit
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() > deadline:
-                proc.kill()
-                pid, status, usage = os.wait4(proc.pid, 0)
-                break
-            time.sleep(0.05)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return Run(proc.returncode, err.read_text(), out.read_text(), time.monotonic() - started,
-               usage.ru_maxrss / 1024)
+        run = start_measured([str(SCRIPT), *args], cwd, env, o, e, cwd / "usage.json")
+        try:
+            code = run.proc.wait(timeout=limit)
+        except subprocess.TimeoutExpired:
+            run.kill()
+            code = run.proc.wait()
+    usage = run.usage()
+    peak = usage.peak_mb if usage is not None else float("inf")
+    return Run(code, err.read_text(), out.read_text(), time.monotonic() - started, peak)
