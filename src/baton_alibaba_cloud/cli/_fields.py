@@ -21,7 +21,8 @@ __all__ = [
 ]
 
 Kind = Literal["string", "bool", "int", "float"]
-Group = Literal["output", "credentials", "endpoints", "features", "provisioning", "logging"]
+Group = Literal["output", "credentials", "endpoints", "features", "organization",
+                "provisioning", "logging"]
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,25 @@ FIELDS: tuple[Field, ...] = (
           "Also sync AccessKeys (ids, status, dates; never secrets) as secret resources; "
           "needs ram:GetAccessKeyLastUsed too.", "bool",
           "features", default=False),
+    Field("organization", "Organization",
+          "Sync the whole Resource Directory into one file: the management account with these "
+          "credentials, every member through STS AssumeRole into --member-role-name.", "bool",
+          "organization", default=False, cli_only=True),
+    Field("member-role-name", "Member Role Name",
+          "The role assumed in each member account with --organization.", "string",
+          "organization", default="ResourceDirectoryAccountAccessRole", cli_only=True),
+    Field("member-external-id", "Member External ID",
+          "The external ID the member role's trust policy requires (sts:ExternalId).",
+          "string", "organization", cli_only=True),
+    Field("member-accounts", "Member Accounts",
+          "Sync only these member account ids (comma-separated) with --organization.",
+          "string", "organization", metavar="UIDS", cli_only=True),
+    Field("exclude-accounts", "Exclude Accounts",
+          "Leave out these member account ids (comma-separated) with --organization.",
+          "string", "organization", metavar="UIDS", cli_only=True),
+    Field("max-accounts-in-flight", "Max Accounts In Flight",
+          "Member accounts entered and listed at once with --organization.", "int",
+          "organization", default=8, metavar="N", bounds=(1, 64), cli_only=True),
     Field("provisioning", "Provisioning",
           "Allow provisioning: group membership and policy attachment grants and revokes.",
           "bool", "provisioning", default=False, short="p", cli_only=True),

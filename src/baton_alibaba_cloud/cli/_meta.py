@@ -13,6 +13,7 @@ import click
 
 from baton_alibaba_cloud.cli._options import GROUPS, field_options, resolve
 from baton_alibaba_cloud.cli._schema import config_schema
+from baton_alibaba_cloud.connector.org_permissions import organization_policies
 from baton_alibaba_cloud.connector.permissions import capabilities_json, policy_document
 
 __all__ = ["capabilities", "config", "permissions"]
@@ -34,15 +35,25 @@ def config() -> None:
     _print_json(config_schema())
 
 
+_PERMISSION_FIELDS = (*GROUPS["features"], "organization", "member-role-name")
+
+
 @click.command()
-@field_options(GROUPS["features"])
+@field_options(_PERMISSION_FIELDS)
 @click.pass_context
 def permissions(ctx: click.Context, /, **_: Any) -> None:
     """Print the least-privilege RAM policy for the enabled features.
 
     Attach it to the RAM user or role the connector runs as. Without flags it covers a sync;
-    --sync-secrets adds the AccessKey listing, -p the provisioning actions.
+    --sync-secrets adds the AccessKey listing, -p the provisioning actions. --organization
+    prints two: the management account identity's and the member role's.
     """
-    values = resolve(ctx, GROUPS["features"])
+    values = resolve(ctx, _PERMISSION_FIELDS)
+    if values["organization"]:
+        if values["provisioning"]:
+            raise click.UsageError("--organization syncs; provisioning acts on one account")
+        _print_json(organization_policies(values["member-role-name"],
+                                          sync_secrets=values["sync-secrets"]))
+        return
     _print_json(policy_document(sync_secrets=values["sync-secrets"],
                                 provisioning=values["provisioning"]))

@@ -22,6 +22,7 @@ from baton_alibaba_cloud.cli._errors import ConfigurationError
 from baton_alibaba_cloud.cli._fields import field
 from baton_alibaba_cloud.cli._logging import setup_logging
 from baton_alibaba_cloud.cli._options import GROUPS, check_constraints, resolve
+from baton_alibaba_cloud.cli._org import org_options, sync_organization_with_progress
 from baton_alibaba_cloud.cli._progress import LiveProgress, RequestStats
 from baton_alibaba_cloud.connector import run
 from baton_alibaba_cloud.connector.config import ConnectorConfig
@@ -74,7 +75,11 @@ def run_root(ctx: click.Context) -> None:
     values = start(ctx, GROUPS["all"])
     config = connector_config(values)
     path = Path(values["file"])
-    if values["grant-entitlement"]:
+    organization = org_options(values)
+    if organization is not None:
+        sync_organization_with_progress(config, path, organization,
+                                        new_file=bool(values.get("new-file")))
+    elif values["grant-entitlement"]:
         _grant(config, path, values)
     elif values["revoke-grant"]:
         _revoke(config, path, values["revoke-grant"])

@@ -25,11 +25,13 @@ from baton_alibaba_cloud.alibaba import (
     sts_client_factory,
 )
 from baton_alibaba_cloud.baton.builder import ResourceSyncer, SyncItems, SyncView
+from baton_alibaba_cloud.baton.c1z.history import previous_sync, previous_sync_resources
 from baton_alibaba_cloud.baton.c1z.writer import C1zWriter
 from baton_alibaba_cloud.baton.sync.engine import Observer, SyncReport, run_sync
+from baton_alibaba_cloud.connector import ids
 from baton_alibaba_cloud.connector.config import ConnectorConfig
 from baton_alibaba_cloud.connector.connector import Connector
-from baton_alibaba_cloud.connector.file_account import check_one_account
+from baton_alibaba_cloud.connector.file_account import check_one_account, own_accounts
 from baton_alibaba_cloud.connector.organization import (
     Directory,
     FanOut,
@@ -150,6 +152,21 @@ def _syncers(directory: Directory, per_account: list[tuple[str, list[ResourceSyn
     return out
 
 
+def _check_one_organization(writer: C1zWriter, management: str, path: Path,
+                            new_file: bool) -> None:
+    """One organization per file: the previous sync must be of this management account's
+    organization (it holds this account among its own); else refuse like ``check_one_account``
+    (``--new-file`` drops the earlier syncs)."""
+    con = writer.connection
+    previous = None if new_file else previous_sync(con, writer.sync_id)
+    if previous is None:
+        check_one_account(writer, management, path, new_file=new_file)
+        return
+    found = own_accounts(previous_sync_resources(con, previous, ids.ACCOUNT))
+    if management not in found:
+        check_one_account(writer, management, path, new_file=False)
+
+
 async def sync_organization(
     config: ConnectorConfig, path: Path, options: OrgOptions, *,
     observer: Observer | None = None, on_client: ClientHook | None = None,
@@ -164,7 +181,7 @@ async def sync_organization(
             if on_client is not None:
                 on_client(client)
             management = await Connector.open(client, sync_secrets=config.sync_secrets)
-            check_one_account(writer, management.ctx.uid, Path(path), new_file=new_file)
+            _check_one_organization(writer, management.ctx.uid, Path(path), new_file)
             directory = await discover(client)
             members, skipped = _selected(directory, options)
             fates = Fates(skipped=set(skipped), strict=management.ctx.uid)
