@@ -21,7 +21,11 @@ from baton_alibaba_cloud.baton.pb import connector_pb2 as c
 from baton_alibaba_cloud.baton.pb import entitlement_pb2 as e
 from baton_alibaba_cloud.baton.pb import grant_pb2 as g
 from baton_alibaba_cloud.baton.pb import resource_pb2 as r
-from baton_alibaba_cloud.baton.pb.annotations_pb2 import GrantExpandable, GrantImmutable
+from baton_alibaba_cloud.baton.pb.annotations_pb2 import (
+    GrantExpandable,
+    GrantImmutable,
+    SkipEntitlementsAndGrants,
+)
 from baton_alibaba_cloud.connector import run
 from baton_alibaba_cloud.connector.permissions import capabilities
 from baton_alibaba_cloud.emulator.server import RunningEmulator
@@ -34,6 +38,7 @@ OPERATIONS = f"acs:ram::{UID}:group/operations"
 IVAN = f"acs:ram::{UID}:user/ivan"
 EXPANDABLE = "type.googleapis.com/" + GrantExpandable.DESCRIPTOR.full_name
 IMMUTABLE = "type.googleapis.com/" + GrantImmutable.DESCRIPTOR.full_name
+SKIP = "type.googleapis.com/" + SkipEntitlementsAndGrants.DESCRIPTOR.full_name
 
 
 def listing(client: Client, sync_id: str, size: int = 0) -> dict[str, dict[str, dict[str, Any]]]:
@@ -81,6 +86,10 @@ def test_lists_one_snapshot_per_sync_unexpanded(tmp_path: Path) -> None:
             assert requests(emu) > before, "a new sync session did not take a new snapshot"
             assert other == whole
     with C1zReader.open(native) as reader:
+        skipped = {t.id for t in reader.resource_types()
+                   if any(a.type_url == SKIP for a in t.annotations)}
+        holding = {x.resource.id.resource_type for x in reader.entitlements()}
+        assert skipped and not holding & skipped
         assert whole["types"] == {t.id: MessageToDict(t) for t in reader.resource_types()}
         assert whole["resources"] == {f"{x.id.resource_type}:{x.id.resource}": MessageToDict(x)
                                       for x in reader.resources()}

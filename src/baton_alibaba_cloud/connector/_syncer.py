@@ -28,7 +28,7 @@ class DeclaresType:
     @property
     def resource_type(self) -> ResourceType:
         """The type's message from ``resource_types``."""
-        return resource_types.message(self.type_id)
+        return resource_types.declaration(self.type_id)
 
 
 class ContextSyncer(DeclaresType):

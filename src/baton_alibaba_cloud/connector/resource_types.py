@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from baton_alibaba_cloud.baton import types as bt
+from baton_alibaba_cloud.baton.pb.annotations_pb2 import SkipEntitlementsAndGrants
 from baton_alibaba_cloud.baton.pb.resource_pb2 import ResourceType
 from baton_alibaba_cloud.connector import ids
 
@@ -27,6 +28,7 @@ __all__ = [
     "ResourceTypeSpec",
     "actions_for",
     "by_id",
+    "declaration",
     "message",
 ]
 
@@ -69,6 +71,10 @@ class ResourceTypeSpec:
     trait: ResourceType.Trait | None
     description: str
     actions: dict[Feature, tuple[ApiAction, ...]] = field(default_factory=dict)
+    holds_entitlements: bool = False
+    """Whether resources of the type have entitlements (and so grants on them). The others are
+    declared with ``SkipEntitlementsAndGrants``: baton-sdk's syncer (and ConductorOne) then
+    skip the two calls per resource that would answer nothing (5,000 users: 10,000 calls)."""
 
 
 _ATTACH = tuple(
@@ -118,6 +124,7 @@ RESOURCE_TYPES: tuple[ResourceTypeSpec, ...] = (
                 _ram("ListGroupsForUser", "re-read a membership after an 'already' answer"),
             ),
         },
+        holds_entitlements=True,
     ),
     ResourceTypeSpec(
         ids.ROLE, "Role", Trait.TRAIT_ROLE, "A RAM role; its trust policy says who may assume it",
@@ -126,6 +133,7 @@ RESOURCE_TYPES: tuple[ResourceTypeSpec, ...] = (
             _ram("GetRole", "the role's trust policy"),
             _ram("ListPoliciesForRole", "policies attached to a role (per-principal plan)"),
         )},
+        holds_entitlements=True,
     ),
     ResourceTypeSpec(
         ids.POLICY, "Policy", Trait.TRAIT_ROLE, "A RAM policy, system or custom",
@@ -137,6 +145,7 @@ RESOURCE_TYPES: tuple[ResourceTypeSpec, ...] = (
             ),
             "provisioning": _ATTACH,
         },
+        holds_entitlements=True,
     ),
     ResourceTypeSpec(
         ids.RESOURCE_GROUP, "Resource Group", None,
@@ -149,6 +158,7 @@ RESOURCE_TYPES: tuple[ResourceTypeSpec, ...] = (
     ResourceTypeSpec(
         ids.POLICY_BINDING, "Policy Binding", Trait.TRAIT_SCOPE_BINDING,
         "A policy attached within one resource group (its principals hold it there only)", {},
+        holds_entitlements=True,
     ),
     ResourceTypeSpec(
         ids.IDENTITY_PROVIDER, "Identity Provider", Trait.TRAIT_APP,
@@ -180,10 +190,21 @@ def by_id(type_id: str) -> ResourceTypeSpec:
 
 
 def message(type_id: str) -> ResourceType:
-    """The ``c1.connector.v2.ResourceType`` message of a type id."""
+    """The ``c1.connector.v2.ResourceType`` message of a type id (as named in an
+    entitlement's ``grantable_to``)."""
     spec = _BY_ID[type_id]
     traits = () if spec.trait is None else (spec.trait,)
     return bt.resource_type(spec.id, spec.display_name, traits, description=spec.description)
+
+
+def declaration(type_id: str) -> ResourceType:
+    """The type as its syncer declares it: ``message`` plus ``SkipEntitlementsAndGrants`` for
+    a type whose resources hold no entitlements."""
+    spec = _BY_ID[type_id]
+    declared = message(type_id)
+    if not spec.holds_entitlements:
+        declared.annotations.append(bt.pack_any(SkipEntitlementsAndGrants()))
+    return declared
 
 
 def actions_for(features: Iterable[Feature]) -> list[ApiAction]:

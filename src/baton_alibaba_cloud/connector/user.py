@@ -58,7 +58,7 @@ class UserSyncer:
     @property
     def resource_type(self) -> ResourceType:
         """``user`` (USER)."""
-        return resource_types.message(ids.USER)
+        return resource_types.declaration(ids.USER)
 
     async def list(self) -> AsyncIterator[Sequence[Resource]]:
         """Every user, active and frozen, a page of up to 1000 at a time."""
