@@ -53,7 +53,8 @@ def _env(ready: Mapping[str, str], workdir: Path) -> dict[str, str]:
     url = ready["url"]
     env.update(BATON_ACCESS_KEY_ID=ready["access_key_id"],
                BATON_ACCESS_KEY_SECRET=ready["access_key_secret"], BATON_RAM_ENDPOINT=url,
-               BATON_IMS_ENDPOINT=url, BATON_STS_ENDPOINT=url, BATON_LOG_FORMAT="json",
+               BATON_IMS_ENDPOINT=url, BATON_STS_ENDPOINT=url,
+               BATON_RESOURCE_MANAGER_ENDPOINT=url, BATON_LOG_FORMAT="json",
                BATON_CONNECTOR_COMMAND=str(SCRIPT), ALIBABA_CLOUD_ECS_METADATA_DISABLED="true",
                TMPDIR=str(workdir))
     return env
