@@ -71,7 +71,11 @@ async def test_odd_rows_warn_once_each_and_other_scopes_are_ignored() -> None:
     rows = [_row("alice@acme.onaliyun.com"), _row("bob@acme.onaliyun.com"),
             _row("weird-name", policy="ReadOnlyAccess"),
             _row("carol@acme.onaliyun.com", scope=UID)]  # account-wide: RAM's grant, not ours
-    syncer = ResourceGroupSyncer(Context(api=OnePage(rows), uid=UID))
+    ctx = Context(api=OnePage(rows), uid=UID)
+    # Their documents are the policy builder's (attached account-wide too): no GetPolicy here.
+    ctx.documents.update(f"acs:ram::system:policy/{p}" for p in ("AdministratorAccess",
+                                                                  "ReadOnlyAccess"))
+    syncer = ResourceGroupSyncer(ctx)
     group = transform_resource_group(GROUP, UID)
     steps = syncer.details(group)
     assert steps is not None

@@ -19,7 +19,7 @@ import pytest
 from baton_alibaba_cloud.alibaba import AlibabaClient, AlibabaError, Endpoints, StaticProvider
 from baton_alibaba_cloud.baton.c1z.reader import C1zReader
 from baton_alibaba_cloud.connector import can, run
-from baton_alibaba_cloud.emulator.server import running_emulator
+from baton_alibaba_cloud.emulator.server import load_account, running_emulator
 from tests.alibaba.policy_cases import CASES, Case
 from tests.e2e.cli_helpers import clean_env, run_cli
 from tests.e2e.test_sync_sample import config_for
@@ -143,3 +143,24 @@ async def test_resource_group_scoped_attachments_are_paths_of_their_own(tmp_path
            "conditional") for name in developers)}
     assert not [p for p in can.who_can(graph, "ram:CreateUser", None)
                 if "resource group" in p.path]
+
+
+async def test_a_policy_bound_only_within_a_group_is_still_evaluated(tmp_path: Path) -> None:
+    """A system policy attached only within a resource group has no account-wide attachment
+    (ListPolicies counts none), yet its document is synced (RAM GetPolicy, by the resource
+    group builder), so ``inspect can`` still finds who holds it there instead of skipping it."""
+    account = load_account(None)
+    account["attachments"] = [
+        a for a in account["attachments"]
+        if a["policy"] != "AliyunECSFullAccess" or a.get("resource_group")]
+    path = tmp_path / "sync.c1z"
+    async with running_emulator(account) as emu:
+        await run.sync(config_for(emu), path)
+        get_policy = [c for c in emu.request_log.calls_to("GetPolicy", "ram")
+                      if ("PolicyName", "AliyunECSFullAccess") in c.params]
+    assert len(get_policy) == 1
+    with C1zReader.open(path) as reader:
+        graph = can.load_graph(reader)
+    scoped = {p.principal for p in can.who_can(graph, "ecs:RunInstances", None)
+              if "rg-dev" in p.path}
+    assert scoped == {"Alice Zhang", "Bob Li", "Dave Chen", "Heidi Zhou"}

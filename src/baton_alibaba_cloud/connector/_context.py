@@ -73,6 +73,10 @@ class Context:
     unavailable: dict[str, str] = field(default_factory=dict)
     """What the sync could not read, by profile key (``resource_manager``), with the reason:
     phase 1 records it, the account's details put it on the account resource and warn."""
+    documents: set[str] = field(default_factory=set)
+    """Policy ids whose default document this sync fetches, so that each is fetched once: the
+    policy builder claims custom and account-wide attached policies in phase 1; the resource
+    group builder fetches the rest of those it finds bound within a group."""
 
     @property
     def account_id(self) -> ResourceId:

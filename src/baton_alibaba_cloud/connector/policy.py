@@ -55,7 +55,9 @@ class PolicySyncer(ContextSyncer):
             self.ctx.counts.attached_policies += sum(
                 1 for p in policies if int(p.get("AttachmentCount") or 0) > 0
             )
-            yield [transform_policy(p, self.ctx.uid) for p in policies]
+            resources = [transform_policy(p, self.ctx.uid) for p in policies]
+            self.ctx.documents.update(r.id.resource for r in resources if _has_details(r))
+            yield resources
 
     def entitlements(self, resource: Resource) -> Sequence[Entitlement]:
         """``attached``, grantable to users, groups and roles."""
@@ -73,28 +75,30 @@ class PolicySyncer(ContextSyncer):
     def details(self, resource: Resource) -> AsyncIterator[SyncItems] | None:
         """Custom policies and attached (system) policies have details: their document, which
         ``assume`` grants and ``inspect can`` evaluate; attachments in the per-policy plan."""
-        custom = resource.profile.fields["policy_type"].string_value == "Custom"
-        attached = resource.profile.fields["attachment_count"].number_value > 0
-        by_policy = attached and self.ctx.counts.attachments_by_policy
-        if not custom and not attached:
+        if not _has_details(resource):
             return None
-        return self._details(resource, custom or attached, by_policy)
+        attached = resource.profile.fields["attachment_count"].number_value > 0
+        return self._details(resource, attached and self.ctx.counts.attachments_by_policy)
 
-    async def _details(
-        self, resource: Resource, document: bool, by_policy: bool
-    ) -> AsyncIterator[SyncItems]:
+    async def _details(self, resource: Resource, by_policy: bool) -> AsyncIterator[SyncItems]:
         policy_type, name = ids.policy_ref(resource.id.resource)
         params = {"PolicyName": name, "PolicyType": policy_type}
         try:
-            if document:
-                answer = await self.ctx.api.call("ram", "GetPolicy", params)
-                yield SyncItems(resources=[with_document(resource, answer)])
+            answer = await self.ctx.api.call("ram", "GetPolicy", params)
+            yield SyncItems(resources=[with_document(resource, answer)])
             if by_policy:
                 answer = await self.ctx.api.call("ram", "ListEntitiesForPolicy", params)
                 yield SyncItems(grants=entity_grants(self.ctx.uid, resource.id, answer))
         except NotFoundError as exc:
             yield SyncItems(warnings=[f"policy {resource.id.resource} vanished during the sync: "
                                       f"{exc.code}"])
+
+
+def _has_details(policy: Resource) -> bool:
+    """Custom policies and those attached account-wide: their documents are fetched here (a
+    system policy attached only within resource groups is the resource group builder's)."""
+    return (policy.profile.fields["policy_type"].string_value == "Custom"
+            or policy.profile.fields["attachment_count"].number_value > 0)
 
 
 def transform_policy(payload: Mapping[str, Any], uid: str) -> Resource:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
-from baton_alibaba_cloud.alibaba import PermissionDeniedError
+from baton_alibaba_cloud.alibaba import NotFoundError, PermissionDeniedError
 from baton_alibaba_cloud.baton import types as bt
 from baton_alibaba_cloud.baton.builder import SyncItems
 from baton_alibaba_cloud.baton.pb.annotation_trait_pb2 import ScopeBindingTrait
@@ -30,6 +30,7 @@ from baton_alibaba_cloud.connector import ids, resource_types
 from baton_alibaba_cloud.connector._context import expandable_for, slim_grant
 from baton_alibaba_cloud.connector._payload import compact, items, optional, parse_time, required
 from baton_alibaba_cloud.connector._syncer import ContextSyncer
+from baton_alibaba_cloud.connector.policy import transform_policy, with_document
 
 __all__ = [
     "ATTACHED",
@@ -81,6 +82,7 @@ class ResourceGroupSyncer(ContextSyncer):
                 rows = [r for r in items(page, "PolicyAttachments", "PolicyAttachment")
                         if optional(r, "ResourceGroupId") == group_id]
                 yield self._page(group, rows, seen)
+                yield await self._documents(rows)
         except PermissionDeniedError as exc:
             reason = _unavailable(exc)
             marked = Resource()
@@ -89,6 +91,30 @@ class ResourceGroupSyncer(ContextSyncer):
             yield SyncItems(resources=[marked], warnings=[
                 f"resource group {group.display_name} ({group_id}): its policy attachments "
                 f"are unknown, {reason}"])
+
+    async def _documents(self, rows: Sequence[Mapping[str, Any]]) -> SyncItems:
+        """The bound policies whose document no other builder fetches (a system policy attached
+        only within resource groups: ListPolicies counts no attachment for it), by RAM
+        GetPolicy once per sync, so that ``assume`` and ``inspect can`` can evaluate them."""
+        policies: list[Resource] = []
+        warnings: list[str] = []
+        for row in rows:
+            policy_type = required(row, "PolicyType", "policy attachment")
+            name = required(row, "PolicyName", "policy attachment")
+            policy = ids.policy_id(self.ctx.uid, policy_type, name)
+            if policy in self.ctx.documents:
+                continue
+            self.ctx.documents.add(policy)
+            try:
+                answer = await self.ctx.api.call(
+                    "ram", "GetPolicy", {"PolicyName": name, "PolicyType": policy_type})
+            except NotFoundError as exc:
+                warnings.append(f"policy {policy} vanished during the sync: {exc.code}")
+                continue
+            listed = answer.get("Policy")
+            if isinstance(listed, Mapping):
+                policies.append(with_document(transform_policy(listed, self.ctx.uid), answer))
+        return SyncItems(resources=policies, warnings=warnings)
 
     def _page(self, group: Resource, rows: Sequence[Mapping[str, Any]],
               seen: set[str]) -> SyncItems:
