@@ -26,6 +26,7 @@ from baton_alibaba_cloud.baton.pb.grant_pb2 import Grant
 from baton_alibaba_cloud.baton.pb.resource_pb2 import Resource, ResourceType, Status
 from baton_alibaba_cloud.connector import ids
 from baton_alibaba_cloud.connector._context import Api
+from baton_alibaba_cloud.connector._payload import PayloadError
 
 __all__ = ["FOLDER", "Directory", "Fates", "FolderRecord", "MemberRecord", "discover",
            "fan_out"]
@@ -160,7 +161,7 @@ class FanOut:
                     async for page in syncer.list():
                         self._remember(uid, page)
                         await queue.put([self._placed(r) for r in page])
-            except AlibabaError as error:
+            except (AlibabaError, PayloadError) as error:
                 if uid == self.fates.strict:
                     raise
                 self.fates.fail(uid, _reason(error))
@@ -224,7 +225,7 @@ class FanOut:
             try:
                 async for items in run:
                     yield self._own_accounts_kept(items)
-            except AlibabaError as error:
+            except (AlibabaError, PayloadError) as error:
                 if uid == self.fates.strict:
                     raise
                 self.fates.fail(uid, _reason(error))
