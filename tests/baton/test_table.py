@@ -11,7 +11,13 @@ from rich.console import Console
 from rich.text import Text
 from rich.tree import Tree
 
-from baton_alibaba_cloud.baton.table import emit_renderable, emit_table, escape, json_text
+from baton_alibaba_cloud.baton.table import (
+    emit_renderable,
+    emit_table,
+    escape,
+    json_text,
+    spreadsheet_cell,
+)
 
 LONG = "acs:ram::5123456789012345:user/" + "a-very-long-user-name-" * 8
 HOSTILE = "evil\x1b[31mred\x00nul\u202eright\x9bcsi\ttab\nline"
@@ -99,3 +105,10 @@ def test_unknown_format_is_refused() -> None:
     console, _ = _console(terminal=False)
     with pytest.raises(ValueError, match="unknown output format"):
         emit_table(console, COLUMNS, ROWS, "xml")  # type: ignore[arg-type]
+
+
+def test_spreadsheet_cell_quotes_what_a_spreadsheet_would_run() -> None:
+    for lead in ("=", "+", "-", "@", "\t", "\r"):
+        assert spreadsheet_cell(lead + "1+1") == "'" + lead + "1+1"
+    assert spreadsheet_cell("alice") == "alice"
+    assert spreadsheet_cell("") == ""

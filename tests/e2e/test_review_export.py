@@ -74,3 +74,20 @@ def test_out_file_is_private(synced: Path, tmp_path: Path) -> None:
     assert result.code == 0 and result.stdout == "", result.stderr
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     assert out.read_text().splitlines()[0].startswith("Type,Last Name,First Name,User ID")
+
+
+def test_cells_that_look_like_formulas_are_quoted(tmp_path: Path) -> None:
+    """A value from the API (here a user's email) that starts like a spreadsheet formula is
+    written with a leading ``'``: the reviewer's spreadsheet shows it, never evaluates it."""
+    account = acct.account()
+    formula = '=HYPERLINK("https://example.invalid/x","open")'
+    for user in account["users"]:
+        if user["name"] == "dan":
+            user["email"] = formula
+    path = tmp_path / "review.c1z"
+    acct.sync_cli(account, path)
+    result = run_cli(["inspect", "export", "csv", "-f", str(path)], tmp_path, clean_env(tmp_path))
+    assert result.code == 0, result.stderr
+    cells = [cell for line in csv.reader(io.StringIO(result.stdout)) for cell in line]
+    assert not [c for c in cells if c.startswith(("=", "+", "@"))]
+    assert any(c.startswith("'=HYPERLINK") for c in cells), cells

@@ -50,6 +50,7 @@ __all__ = [
     "escape",
     "json_safe",
     "json_text",
+    "spreadsheet_cell",
 ]
 
 OutputFormat = Literal["console", "json", "csv"]
@@ -61,6 +62,17 @@ _UNSAFE = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}]")
 _JSON_UNSAFE = re.compile(f"[\x7f-\x9f{_BIDI}]")  # json.dumps already escapes \x00-\x1f
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 _WIDE = 10**6  # "no width limit" for rich renderables printed to a pipe
+
+
+_FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value: str) -> str:
+    """``value`` as a spreadsheet shows it, never runs it: a cell that starts like a formula
+    (``=``, ``+``, ``-``, ``@``, tab, carriage return) gets a leading ``'``. Why: names come
+    from the API, and a display name such as ``=HYPERLINK(...)`` would otherwise be a live
+    formula in the reviewer's spreadsheet (OWASP "CSV injection")."""
+    return "'" + value if value.startswith(_FORMULA_LEADS) else value
 
 
 def escape(text: str) -> str:

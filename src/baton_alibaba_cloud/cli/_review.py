@@ -21,6 +21,7 @@ import click
 from baton_alibaba_cloud.baton import diff, principals
 from baton_alibaba_cloud.baton import export as exporting
 from baton_alibaba_cloud.baton.c1z.reader import C1zReader, SyncRun
+from baton_alibaba_cloud.baton.table import spreadsheet_cell
 from baton_alibaba_cloud.cli._errors import WorkFailed
 from baton_alibaba_cloud.cli._output import emit, format_option, option
 from baton_alibaba_cloud.connector import findings, hygiene, report
@@ -212,7 +213,8 @@ def export_csv(file_: Path, out: Path | None) -> None:
 def _write_csv(reader: C1zReader, handle: Any) -> None:
     writer = csv.writer(handle, lineterminator="\n")
     writer.writerow(exporting.COLUMNS)
-    writer.writerows(exporting.export_rows(reader))
+    writer.writerows([spreadsheet_cell(cell) for cell in row]
+                     for row in exporting.export_rows(reader))
 
 
 @click.command("findings")
