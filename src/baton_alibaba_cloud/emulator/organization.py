@@ -195,6 +195,40 @@ def _folders(org: dict[str, Any], root_id: str, created: datetime,
     return folders
 
 
+def _member(entry: dict[str, Any], backend: Backend, folder: str) -> Member:
+    """The directory's record of one entry (defaults: docs/emulator.md)."""
+    join = entry.get("join_method") or "created"
+    return Member(backend.account.uid, str(entry.get("display_name") or backend.account.alias),
+                  folder, str(entry.get("type") or "CloudAccount"), str(join),
+                  backend.account.created, str(entry.get("status") or "CreateSuccess"))
+
+
+def _accounts(entries: list[dict[str, Any]], management: str, known: set[str], root: str,
+              build: Callable[[dict[str, Any]], Backend], problems: list[str]
+              ) -> tuple[list[Member], dict[str, Backend]]:
+    """Each entry's backend (the member access role added) and its directory record."""
+    members: list[Member] = []
+    backends: dict[str, Backend] = {}
+    for index, entry in enumerate(entries):
+        where = f"organization.accounts[{index}]"
+        document = entry["document"]
+        if not entry.get("management") and entry.get("access_role", True) is not False:
+            document = _access_role(document, management)
+        try:
+            backend = build(document)
+        except AccountFileError as exc:
+            problems += [f"{where}.document: {p}" for p in exc.problems]
+            continue
+        if backend.account.uid in backends:
+            problems.append(f"{where}: account {backend.account.uid} is listed twice")
+        folder = str(entry.get("folder") or root)
+        if folder not in known:
+            problems.append(f"{where}.folder: no such folder {folder!r}")
+        backends[backend.account.uid] = backend
+        members.append(_member(entry, backend, folder))
+    return members, backends
+
+
 def build_organization(
     data: Mapping[str, Any], *, now: Callable[[], datetime] | None = None,
     report_delay: timedelta = DEFAULT_REPORT_DELAY,
@@ -216,30 +250,11 @@ def build_organization(
                   created)
     folders = _folders(org, root.folder_id, created, problems)
     known = {root.folder_id, *(f.folder_id for f in folders)}
-    members: list[Member] = []
-    backends: dict[str, Backend] = {}
-    for index, entry in enumerate(entries):
-        where = f"organization.accounts[{index}]"
-        document = entry["document"]
-        if not entry.get("management") and entry.get("access_role", True) is not False:
-            document = _access_role(document, management)
-        try:
-            backend = Backend.from_account(document, now=now, report_delay=report_delay)
-        except AccountFileError as exc:
-            problems += [f"{where}.document: {p}" for p in exc.problems]
-            continue
-        uid = backend.account.uid
-        if uid in backends:
-            problems.append(f"{where}: account {uid} is listed twice")
-        folder = str(entry.get("folder") or root.folder_id)
-        if folder not in known:
-            problems.append(f"{where}.folder: no such folder {folder!r}")
-        backends[uid] = backend
-        members.append(Member(
-            uid, str(entry.get("display_name") or backend.account.alias), folder,
-            str(entry.get("type") or "CloudAccount"), str(entry.get("join_method") or
-                                                          ("created" if index else "invited")),
-            backend.account.created, str(entry.get("status") or "CreateSuccess")))
+
+    def build(document: dict[str, Any]) -> Backend:
+        return Backend.from_account(document, now=now, report_delay=report_delay)
+
+    members, backends = _accounts(entries, management, known, root.folder_id, build, problems)
     if problems:
         raise AccountFileError(problems)
     return OrganizationBackend(directory_id, root, folders, members, backends, management)
