@@ -33,7 +33,7 @@ def register(group: click.Group, file_option: Callable[[Any], Any]) -> None:
 @option("--resource", default=None,
         help="The resource ARN, e.g. acs:ram:*:<uid>:user/alice (default: any resource).")
 @option("--principal", default=None,
-        help="Answer for this principal only: yes, no or conditional, with the statements "
+        help="Answer for this principal only: yes, no, conditional or unknown, with the statements "
              "that decide (an id, or a name only one user or role answers to).")
 @option("--principal-type", default=None, type=click.Choice(["user", "role"]),
         help="The principal's type (default: a user, else a role).")
@@ -42,7 +42,8 @@ def can(file_: Path, action: str, resource: str | None, principal: str | None,
         principal_type: str | None, output_format: str) -> None:
     """Who may do ACTION (on RESOURCE): every user and role whose policies allow it, directly,
     through a group or through a role it may assume, with the deciding statements and any
-    condition; or, with --principal, yes / no / conditional for that principal."""
+    condition; or, with --principal, yes / no / conditional / unknown (a held policy's
+    document is not in the file) for that principal."""
     with open_file(file_) as reader:
         graph = evaluating.load_graph(reader)
         if principal is None:

@@ -12,7 +12,7 @@ and only a Deny on every resource (``*``) blocks: the question is then "on some 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +35,7 @@ __all__ = ["Answer", "Graph", "Path", "load_graph", "paths_for", "who_can"]
 
 Identity = tuple[str, str]
 ANY = "*"
+UNKNOWN = "unknown"
 
 
 @dataclass
@@ -169,17 +170,21 @@ def _own_policies(graph: Graph, identity: Identity) -> list[tuple[str, str]]:
 
 
 def _decide(graph: Graph, held: Iterable[tuple[str, str]], action: str,
-            resource: str | None) -> tuple[Decision, dict[str, str]]:
+            resource: str | None) -> tuple[Decision, dict[str, str], list[str]]:
+    """The decision of the held policies' documents, how each is held, and the held policies
+    whose document the file lacks."""
     how: dict[str, str] = {}
     pairs: list[tuple[StatementRef, Any]] = []
+    missing: list[str] = []
     for policy_id, label in held:
         policy = graph.documents.get(policy_id)
         if policy is None:
+            missing.append(policy_id)
             continue
         how.setdefault(policy.name, label)
         pairs += [_anywhere(pair) if resource is None else pair
                   for pair in relevant([policy], action)]
-    return evaluate_statements(pairs, action, resource or ANY), how
+    return evaluate_statements(pairs, action, resource or ANY), how, missing
 
 
 def _anywhere(pair: tuple[StatementRef, Any]) -> tuple[StatementRef, Any]:
@@ -195,20 +200,20 @@ def _anywhere(pair: tuple[StatementRef, Any]) -> tuple[StatementRef, Any]:
 def paths_for(graph: Graph, identity: Identity, action: str, resource: str | None) -> Answer:
     """Every path of one identity, the overall answer first."""
     name = graph.names.get(identity[1], identity[1])
-    decision, how = _decide(graph, _own_policies(graph, identity), action, resource)
-    found = [_path(identity, name, "direct", decision, how)]
+    decision, how, missing = _decide(graph, _own_policies(graph, identity), action, resource)
+    found = [_path(identity, name, "direct", decision, how, missing)]
     for role, conditional in sorted(_reachable(graph, identity).items()):
         held = [(p, "") for p in sorted(graph.attached.get((ids.ROLE, role), ()))]
-        via, _ = _decide(graph, held, action, resource)
+        via, _, missing = _decide(graph, held, action, resource)
         label = f"via role {graph.names.get(role, ids.name_of(role))}"
-        path = _path(identity, name, label, via, {})
+        path = _path(identity, name, label, via, {}, missing)
         if conditional and path.answer == "yes":
             path = Path(*identity, name, label + " (conditional assume)", CONDITIONAL,
                         path.statements)
         found.append(path)
     found += _scoped_paths(graph, identity, name, action, resource)
     answers = {p.answer for p in found}
-    overall = "yes" if "yes" in answers else CONDITIONAL if CONDITIONAL in answers else "no"
+    overall = next((a for a in ("yes", CONDITIONAL, UNKNOWN) if a in answers), "no")
     return Answer(overall, tuple(found))
 
 
@@ -228,8 +233,13 @@ def _scoped_paths(graph: Graph, identity: Identity, name: str, action: str,
     for holder, via in holders:
         for binding in sorted(graph.scoped.get(holder, ())):
             policy_id, group = graph.bindings.get(binding, ("", ""))
-            decision, how = _decide(graph, [*own, (policy_id, f"on resource group {group}")],
-                                    action, resource)
+            decision, how, missing = _decide(
+                graph, [*own, (policy_id, f"on resource group {group}")], action, resource)
+            if policy_id in missing:
+                path = _path(identity, name, f"on resource group {group}{via}", decision, how,
+                             missing)
+                found.append(Path(*identity, name, path.path, UNKNOWN, path.statements))
+                continue
             if decision.answer == "no" or not any(
                     how.get(ref.policy, "").startswith("on resource group")
                     for ref in decision.statements):
@@ -241,11 +251,15 @@ def _scoped_paths(graph: Graph, identity: Identity, name: str, action: str,
 
 
 def _path(identity: Identity, name: str, label: str, decision: Decision,
-          how: dict[str, str]) -> Path:
+          how: dict[str, str], missing: Sequence[str] = ()) -> Path:
+    """A held policy whose document is not in the file turns a "no" into ``unknown``: nothing
+    that was read allows it, but that policy was not read (never a silent no)."""
     statements = tuple(
         ref.describe() + (f" ({how[ref.policy]})" if how.get(ref.policy) else "")
         for ref in decision.statements)
-    return Path(*identity, name, label, decision.answer, statements)
+    statements += tuple(f"{ids.name_of(p)}: its document is not in the file" for p in missing)
+    answer = UNKNOWN if decision.answer == "no" and missing else decision.answer
+    return Path(*identity, name, label, answer, statements)
 
 
 def who_can(graph: Graph, action: str, resource: str | None) -> list[Path]:
