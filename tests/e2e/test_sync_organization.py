@@ -10,6 +10,7 @@ and never look like accounts without users.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -62,9 +63,11 @@ EXPECTED_GRANTS = {
 }
 
 
-async def _sync(tmp_path: Path, options: OrgOptions) -> tuple[OrgReport, Path]:
+async def _sync(tmp_path: Path, options: OrgOptions, data: dict[str, Any] | None = None
+                ) -> tuple[OrgReport, Path]:
     path = tmp_path / "org.c1z"
-    async with running_emulator(org.organization(), EmulatorOptions(report_delay_s=0)) as emu:
+    async with running_emulator(data or org.organization(),
+                                EmulatorOptions(report_delay_s=0)) as emu:
         config = ConnectorConfig(access_key_id=org.ADMIN_KEY[0],
                                  access_key_secret=org.ADMIN_KEY[1], endpoint=emu.url)
         return await sync_organization(config, path, options), path
@@ -104,3 +107,28 @@ async def test_member_selection(tmp_path: Path) -> None:
         users = {r.id.resource for r in reader.resources("user")}
     assert users == {f"acs:ram::{M}:user/emulator-admin", f"acs:ram::{M}:user/alice",
                      f"acs:ram::{A}:user/bob", f"acs:ram::{A}:user/carol"}
+
+
+def _external_id_required() -> dict[str, Any]:
+    """prod-eu's access role trusts the management account only with ExternalId 'audit-7'."""
+    data = org.organization()
+    entry = data["organization"]["accounts"][2]
+    condition = {"StringEquals": {"sts:ExternalId": "audit-7"}}
+    entry["document"]["roles"] = [{"name": ACCESS, "trust_policy": {
+        "Version": "1", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                       "Principal": {"RAM": [f"acs:ram::{M}:root"]},
+                                       "Condition": condition}]}}]
+    entry["document"]["attachments"] = [{"policy": "AdministratorAccess", "policy_type": "System",
+                                         "principal_type": "role", "principal": ACCESS}]
+    return data
+
+
+async def test_member_external_id(tmp_path: Path) -> None:
+    only = frozenset({B})
+    report, _ = await _sync(tmp_path, OrgOptions(member_accounts=only, external_id="audit-7"),
+                            _external_id_required())
+    assert (report.synced, report.failed) == ([B], {})
+    (tmp_path / "again").mkdir()
+    report, _ = await _sync(tmp_path / "again", OrgOptions(member_accounts=only),
+                            _external_id_required())
+    assert report.synced == [] and "NoPermission" in report.failed[B]
