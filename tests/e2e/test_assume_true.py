@@ -12,6 +12,7 @@ Deny on sts:AssumeRole; ``u-cond`` may assume only from loopback (a conditional 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from baton_alibaba_cloud.baton.c1z.reader import C1zReader
 from baton_alibaba_cloud.baton.pb.annotations_pb2 import GrantImmutable, GrantMetadata
 from baton_alibaba_cloud.connector import run
 from baton_alibaba_cloud.emulator.server import running_emulator
+from tests.e2e.cli_helpers import clean_env, run_cli
 from tests.e2e.test_sync_sample import config_for
 
 UID = "2233445566778899"
@@ -133,6 +135,12 @@ async def test_assume_grants_match_the_emulators_sts(tmp_path: Path) -> None:
         grants, profiles = read_assume(path)
         assert grants == EXPECTED
         assert profiles["named-role"]["trusted_not_permitted"] == [arn("user", "u-named")]
+        shown = run_cli(["inspect", "principals", "-f", str(path), "-r", arn("role", "named-role"),
+                         "-e", "assume", "-o", "json"], tmp_path, clean_env(tmp_path))
+        assert shown.code == 0, shown.stderr
+        assert [(r["principal_id"], r["path"].split(" (")[0])
+                for r in json.loads(shown.stdout)["trusted_not_permitted"]] == [
+            (arn("user", "u-named"), "trusted, not permitted")]
         keys: dict[tuple[str, str], tuple[str, str, str | None]] = {
             ("user", name): (f"LTAI5tAssume{n:04d}", f"secret-{name}-0123456789", None)
             for n, name in enumerate(USERS)}

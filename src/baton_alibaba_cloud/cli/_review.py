@@ -24,7 +24,7 @@ from baton_alibaba_cloud.baton.c1z.reader import C1zReader, SyncRun
 from baton_alibaba_cloud.baton.table import spreadsheet_cell
 from baton_alibaba_cloud.cli._errors import WorkFailed
 from baton_alibaba_cloud.cli._output import emit, format_option, option
-from baton_alibaba_cloud.connector import findings, hygiene, report
+from baton_alibaba_cloud.connector import assume, findings, hygiene, report
 
 __all__ = ["register", "report_command"]
 
@@ -140,9 +140,11 @@ def principals_(file_: Path, output_format: str, resource: str, resource_type: s
         except LookupError as exc:
             raise UnknownName(str(exc)) from None
     title = f"Principals of {found_resource.display_name} ({found_resource.id.resource_type})"
-    emit(principals.holder_rows(found), output_format, title=title,
+    refused = assume.refused_rows(found_resource) if slug in (None, "assume") else []
+    emit([*principals.holder_rows(found), *refused], output_format, title=title,
          columns=["entitlement", "principal_type", "principal", "path", "principal_id"],
-         data=principals.holders_json(found_resource, found))
+         data={**principals.holders_json(found_resource, found),
+               "trusted_not_permitted": refused})
 
 
 def _two_syncs(path: Path) -> tuple[str, str]:

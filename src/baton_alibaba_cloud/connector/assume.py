@@ -37,9 +37,19 @@ from baton_alibaba_cloud.connector import ids
 from baton_alibaba_cloud.connector._context import expandable_for, slim_grant, with_profile
 from baton_alibaba_cloud.connector.trust import TrustGrant, TrustResult, parse_trust
 
-__all__ = ["ASSUME_ACTION", "Identities", "assume_items", "is_own"]
+__all__ = [
+    "ASSUME_ACTION",
+    "REFUSED",
+    "Identities",
+    "assume_items",
+    "is_own",
+    "refused_rows",
+]
 
 ASSUME_ACTION = "sts:AssumeRole"
+REFUSED = "trusted_not_permitted"
+"""The role profile key listing the users and roles its trust names whose own policies refuse
+``sts:AssumeRole`` on it: no grant, but a reviewer sees them (``inspect principals``)."""
 Identity = tuple[str, str]  # (resource type, resource id)
 Statements = tuple[tuple[StatementRef, Any], ...]
 Key = tuple[str, ...]  # the ids of an identity's policies that mention sts:AssumeRole
@@ -148,7 +158,7 @@ def _role_items(role: Resource, uid: str, identities: Identities) -> SyncItems:
     grants, refused = _grants(role, own, trust, identities, decide)
     if not refused:
         return SyncItems(grants=grants)
-    updated = with_profile(role, RoleTrait, {"trusted_not_permitted": sorted(refused)})
+    updated = with_profile(role, RoleTrait, {REFUSED: sorted(refused)})
     return SyncItems(resources=[updated], grants=grants)
 
 
@@ -232,3 +242,16 @@ def _trust_text(trusted: TrustGrant) -> str:
     who = f"acs:ram::{trusted.principal_id}:root" if trusted.principal_type == ids.ACCOUNT \
         else trusted.principal_id
     return f"{word} {numbers}: {who}"
+
+
+def refused_rows(role: Resource) -> list[dict[str, object]]:
+    """``inspect principals`` rows for the identities the role's trust names but whose own
+    policies do not allow them to assume it (an empty list for any other resource)."""
+    listed = role.profile.fields.get(REFUSED) if role.id.resource_type == ids.ROLE else None
+    if listed is None:
+        return []
+    return [{"entitlement": "assume", "principal_type": ids.ROLE if ":role/" in pid else ids.USER,
+             "principal": ids.name_of(pid),
+             "path": "trusted, not permitted (its policies do not allow sts:AssumeRole here)",
+             "principal_id": pid}
+            for pid in (value.string_value for value in listed.list_value.values)]
