@@ -16,7 +16,11 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from baton_alibaba_cloud.baton import types as bt
-from baton_alibaba_cloud.baton.pb.annotations_pb2 import SkipEntitlementsAndGrants
+from baton_alibaba_cloud.baton.pb.annotations_pb2 import (
+    SkipEntitlementsAndGrants,
+    TypeScopedEntitlements,
+    TypeScopedGrants,
+)
 from baton_alibaba_cloud.baton.pb.resource_pb2 import ResourceType
 from baton_alibaba_cloud.connector import ids
 
@@ -199,11 +203,16 @@ def message(type_id: str) -> ResourceType:
 
 def declaration(type_id: str) -> ResourceType:
     """The type as its syncer declares it: ``message`` plus ``SkipEntitlementsAndGrants`` for
-    a type whose resources hold no entitlements."""
+    a type whose resources hold no entitlements, and ``TypeScopedEntitlements`` and
+    ``TypeScopedGrants`` for the others: baton-sdk's syncer then asks ``serve`` for the whole
+    type's entitlements and grants in large pages instead of two calls per resource (the
+    snapshot answers either way; per resource, an account's policies, groups and roles cost
+    thousands of Go-to-Python round trips)."""
     spec = _BY_ID[type_id]
     declared = message(type_id)
-    if not spec.holds_entitlements:
-        declared.annotations.append(bt.pack_any(SkipEntitlementsAndGrants()))
+    markers = ((TypeScopedEntitlements(), TypeScopedGrants()) if spec.holds_entitlements
+               else (SkipEntitlementsAndGrants(),))
+    declared.annotations.extend(bt.pack_any(marker) for marker in markers)
     return declared
 
 

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n.baton_alibaba_cloud/baton/pb/annotations.proto\x12\x0f\x63\x31.connector.v2\x1a\x1cgoogle/protobuf/struct.proto\"-\n\x11\x43hildResourceType\x12\x18\n\x10resource_type_id\x18\x01 \x01(\t\"\x1b\n\x19SkipEntitlementsAndGrants\"\x0c\n\nSkipGrants\"\x12\n\x10SkipEntitlements\"\x1b\n\x0c\x45xternalLink\x12\x0b\n\x03url\x18\x01 \x01(\t\"V\n\x0fGrantExpandable\x12\x17\n\x0f\x65ntitlement_ids\x18\x01 \x03(\t\x12\x0f\n\x07shallow\x18\x02 \x01(\x08\x12\x19\n\x11resource_type_ids\x18\x03 \x03(\t\":\n\rGrantMetadata\x12)\n\x08metadata\x18\x01 \x01(\x0b\x32\x17.google.protobuf.Struct\"N\n\x0eGrantImmutable\x12\x11\n\tsource_id\x18\x01 \x01(\t\x12)\n\x08metadata\x18\x02 \x01(\x0b\x32\x17.google.protobuf.Struct\"\x14\n\x12GrantAlreadyExists\"\x15\n\x13GrantAlreadyRevoked\"\x16\n\x14InsertResourceGrants\"T\n\x14\x45ntitlementImmutable\x12\x11\n\tsource_id\x18\x01 \x01(\t\x12)\n\x08metadata\x18\x02 \x01(\x0b\x32\x17.google.protobuf.Struct\"\x1a\n\x0cV1Identifier\x12\n\n\x02id\x18\x01 \x01(\t\"\x13\n\x05RawId\x12\n\n\x02id\x18\x01 \x01(\t\"\x1f\n\tRequestId\x12\x12\n\nrequest_id\x18\x01 \x01(\tb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n.baton_alibaba_cloud/baton/pb/annotations.proto\x12\x0f\x63\x31.connector.v2\x1a\x1cgoogle/protobuf/struct.proto\"-\n\x11\x43hildResourceType\x12\x18\n\x10resource_type_id\x18\x01 \x01(\t\"\x1b\n\x19SkipEntitlementsAndGrants\"\x0c\n\nSkipGrants\"\x12\n\x10SkipEntitlements\"\x18\n\x16TypeScopedEntitlements\"\x12\n\x10TypeScopedGrants\"\x1b\n\x0c\x45xternalLink\x12\x0b\n\x03url\x18\x01 \x01(\t\"V\n\x0fGrantExpandable\x12\x17\n\x0f\x65ntitlement_ids\x18\x01 \x03(\t\x12\x0f\n\x07shallow\x18\x02 \x01(\x08\x12\x19\n\x11resource_type_ids\x18\x03 \x03(\t\":\n\rGrantMetadata\x12)\n\x08metadata\x18\x01 \x01(\x0b\x32\x17.google.protobuf.Struct\"N\n\x0eGrantImmutable\x12\x11\n\tsource_id\x18\x01 \x01(\t\x12)\n\x08metadata\x18\x02 \x01(\x0b\x32\x17.google.protobuf.Struct\"\x14\n\x12GrantAlreadyExists\"\x15\n\x13GrantAlreadyRevoked\"\x16\n\x14InsertResourceGrants\"T\n\x14\x45ntitlementImmutable\x12\x11\n\tsource_id\x18\x01 \x01(\t\x12)\n\x08metadata\x18\x02 \x01(\x0b\x32\x17.google.protobuf.Struct\"\x1a\n\x0cV1Identifier\x12\n\n\x02id\x18\x01 \x01(\t\"\x13\n\x05RawId\x12\n\n\x02id\x18\x01 \x01(\t\"\x1f\n\tRequestId\x12\x12\n\nrequest_id\x18\x01 \x01(\tb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -40,26 +40,30 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SKIPGRANTS']._serialized_end=185
   _globals['_SKIPENTITLEMENTS']._serialized_start=187
   _globals['_SKIPENTITLEMENTS']._serialized_end=205
-  _globals['_EXTERNALLINK']._serialized_start=207
-  _globals['_EXTERNALLINK']._serialized_end=234
-  _globals['_GRANTEXPANDABLE']._serialized_start=236
-  _globals['_GRANTEXPANDABLE']._serialized_end=322
-  _globals['_GRANTMETADATA']._serialized_start=324
-  _globals['_GRANTMETADATA']._serialized_end=382
-  _globals['_GRANTIMMUTABLE']._serialized_start=384
-  _globals['_GRANTIMMUTABLE']._serialized_end=462
-  _globals['_GRANTALREADYEXISTS']._serialized_start=464
-  _globals['_GRANTALREADYEXISTS']._serialized_end=484
-  _globals['_GRANTALREADYREVOKED']._serialized_start=486
-  _globals['_GRANTALREADYREVOKED']._serialized_end=507
-  _globals['_INSERTRESOURCEGRANTS']._serialized_start=509
-  _globals['_INSERTRESOURCEGRANTS']._serialized_end=531
-  _globals['_ENTITLEMENTIMMUTABLE']._serialized_start=533
-  _globals['_ENTITLEMENTIMMUTABLE']._serialized_end=617
-  _globals['_V1IDENTIFIER']._serialized_start=619
-  _globals['_V1IDENTIFIER']._serialized_end=645
-  _globals['_RAWID']._serialized_start=647
-  _globals['_RAWID']._serialized_end=666
-  _globals['_REQUESTID']._serialized_start=668
-  _globals['_REQUESTID']._serialized_end=699
+  _globals['_TYPESCOPEDENTITLEMENTS']._serialized_start=207
+  _globals['_TYPESCOPEDENTITLEMENTS']._serialized_end=231
+  _globals['_TYPESCOPEDGRANTS']._serialized_start=233
+  _globals['_TYPESCOPEDGRANTS']._serialized_end=251
+  _globals['_EXTERNALLINK']._serialized_start=253
+  _globals['_EXTERNALLINK']._serialized_end=280
+  _globals['_GRANTEXPANDABLE']._serialized_start=282
+  _globals['_GRANTEXPANDABLE']._serialized_end=368
+  _globals['_GRANTMETADATA']._serialized_start=370
+  _globals['_GRANTMETADATA']._serialized_end=428
+  _globals['_GRANTIMMUTABLE']._serialized_start=430
+  _globals['_GRANTIMMUTABLE']._serialized_end=508
+  _globals['_GRANTALREADYEXISTS']._serialized_start=510
+  _globals['_GRANTALREADYEXISTS']._serialized_end=530
+  _globals['_GRANTALREADYREVOKED']._serialized_start=532
+  _globals['_GRANTALREADYREVOKED']._serialized_end=553
+  _globals['_INSERTRESOURCEGRANTS']._serialized_start=555
+  _globals['_INSERTRESOURCEGRANTS']._serialized_end=577
+  _globals['_ENTITLEMENTIMMUTABLE']._serialized_start=579
+  _globals['_ENTITLEMENTIMMUTABLE']._serialized_end=663
+  _globals['_V1IDENTIFIER']._serialized_start=665
+  _globals['_V1IDENTIFIER']._serialized_end=691
+  _globals['_RAWID']._serialized_start=693
+  _globals['_RAWID']._serialized_end=712
+  _globals['_REQUESTID']._serialized_start=714
+  _globals['_REQUESTID']._serialized_end=745
 # @@protoc_insertion_point(module_scope)

@@ -26,6 +26,14 @@ class SkipEntitlements(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
 
+class TypeScopedEntitlements(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class TypeScopedGrants(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
 class ExternalLink(_message.Message):
     __slots__ = ("url",)
     URL_FIELD_NUMBER: _ClassVar[int]

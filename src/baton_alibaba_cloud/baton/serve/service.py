@@ -23,11 +23,17 @@ import grpc
 from google.protobuf import any_pb2
 from google.protobuf.message import Message
 
+from baton_alibaba_cloud.baton.pb import annotations_pb2 as a
 from baton_alibaba_cloud.baton.pb import connector_pb2 as c
 from baton_alibaba_cloud.baton.pb import entitlement_pb2 as e
 from baton_alibaba_cloud.baton.pb import grant_pb2 as g
 from baton_alibaba_cloud.baton.pb import resource_pb2 as r
-from baton_alibaba_cloud.baton.serve.snapshot import PageTokenError, Snapshot, page_size
+from baton_alibaba_cloud.baton.serve.snapshot import (
+    TYPE_PAGE_SIZE,
+    PageTokenError,
+    Snapshot,
+    page_size,
+)
 
 __all__ = ["Backend", "ConnectorServicer", "ServeError", "Snapshots"]
 
@@ -207,8 +213,12 @@ class ConnectorServicer:
         self, request: e.EntitlementsServiceListEntitlementsRequest
     ) -> e.EntitlementsServiceListEntitlementsResponse:
         snap = await self.snapshots.get(request.active_sync_id)
-        page = snap.entitlements(_resource_id(request.resource), request.page_token,
-                                 page_size(request.page_size))
+        rid = _resource_id(request.resource)
+        if _marked(request.annotations, a.TypeScopedEntitlements):
+            page = snap.type_entitlements(rid.resource_type, request.page_token,
+                                          page_size(request.page_size, TYPE_PAGE_SIZE))
+        else:
+            page = snap.entitlements(rid, request.page_token, page_size(request.page_size))
         return e.EntitlementsServiceListEntitlementsResponse(
             list=page.items, next_page_token=page.next_token)
 
@@ -222,8 +232,12 @@ class ConnectorServicer:
         self, request: g.GrantsServiceListGrantsRequest
     ) -> g.GrantsServiceListGrantsResponse:
         snap = await self.snapshots.get(request.active_sync_id)
-        page = snap.grants(_resource_id(request.resource), request.page_token,
-                           page_size(request.page_size))
+        rid = _resource_id(request.resource)
+        if _marked(request.annotations, a.TypeScopedGrants):
+            page = snap.type_grants(rid.resource_type, request.page_token,
+                                    page_size(request.page_size, TYPE_PAGE_SIZE))
+        else:
+            page = snap.grants(rid, request.page_token, page_size(request.page_size))
         return g.GrantsServiceListGrantsResponse(list=page.items, next_page_token=page.next_token)
 
     # --- GrantManagerService -----------------------------------------------------------------
@@ -246,6 +260,13 @@ class ConnectorServicer:
         annotations = await self.backend.revoke(request.grant)
         self.snapshots.stale()
         return g.GrantManagerServiceRevokeResponse(annotations=_pack(annotations))
+
+
+def _marked(annotations: Sequence[any_pb2.Any], marker: type[Message]) -> bool:
+    """Whether a list request carries ``marker``: baton-sdk's syncer asks for a whole type's
+    entitlements or grants this way (its resource is then a stub naming only the type) when
+    the type declares the same marker."""
+    return any(item.TypeName() == marker.DESCRIPTOR.full_name for item in annotations)
 
 
 def _resource_id(resource: r.Resource) -> r.ResourceId:
