@@ -24,34 +24,21 @@ if ! command -v go >/dev/null 2>&1; then
 fi
 mkdir -p "$out"
 
-build_connector() {
-  local src="$root/cmd/baton-alibaba-cloud"
+# build NAME DIR PACKAGE [LDFLAGS]: `go build` PACKAGE in DIR (a module pinning baton-sdk) as
+# $out/NAME-<hash of DIR's go.mod, go.sum and *.go>, unless that binary is already there.
+build() {
+  local name="$1" src="$root/$2" package="$3" ldflags="${4:-}"
   if ! grep -q "github.com/conductorone/baton-sdk $BATON_SDK_VERSION\$" "$src/go.mod"; then
     echo "go_tools: $src/go.mod does not pin baton-sdk $BATON_SDK_VERSION" >&2
     exit 1
   fi
   local key
-  key="$(cd "$src" && cat go.mod go.sum ./*.go | sha256sum | cut -c1-16)"
-  local bin="$out/baton-alibaba-cloud-$key"
+  # shellcheck disable=SC2046 # one word per source file
+  key="$(cd "$src" && cat go.mod go.sum $(find . -maxdepth 1 -name '*.go' | sort) \
+    | sha256sum | cut -c1-16)"
+  local bin="$out/$name-$key"
   if [ ! -x "$bin" ]; then
-    (cd "$src" && go build -trimpath -ldflags "-X main.version=baton-sdk-$BATON_SDK_VERSION" \
-      -o "$bin.tmp.$$" .)
-    mv "$bin.tmp.$$" "$bin"
-  fi
-  echo "$bin"
-}
-
-build_baton() {
-  local src="$root/tools/baton"
-  if ! grep -q "github.com/conductorone/baton-sdk $BATON_SDK_VERSION\$" "$src/go.mod"; then
-    echo "go_tools: $src/go.mod does not pin baton-sdk $BATON_SDK_VERSION" >&2
-    exit 1
-  fi
-  local key
-  key="$(cd "$src" && cat go.mod go.sum | sha256sum | cut -c1-16)"
-  local bin="$out/baton-$key"
-  if [ ! -x "$bin" ]; then
-    (cd "$src" && go build -trimpath -o "$bin.tmp.$$" github.com/conductorone/baton-sdk/cmd/baton)
+    (cd "$src" && go build -trimpath -ldflags "$ldflags" -o "$bin.tmp.$$" "$package")
     mv "$bin.tmp.$$" "$bin"
   fi
   echo "$bin"
@@ -59,8 +46,10 @@ build_baton() {
 
 for tool in "$@"; do
   case "$tool" in
-    connector) (flock 9; build_connector) 9>"$out/.lock" ;;
-    baton) (flock 9; build_baton) 9>"$out/.lock" ;;
+    connector) (flock 9; build baton-alibaba-cloud cmd/baton-alibaba-cloud . \
+                 "-X main.version=baton-sdk-$BATON_SDK_VERSION") 9>"$out/.lock" ;;
+    baton) (flock 9; build baton tools/baton github.com/conductorone/baton-sdk/cmd/baton) \
+             9>"$out/.lock" ;;
     *) echo "go_tools: unknown tool $tool (known: connector, baton)" >&2; exit 2 ;;
   esac
 done
