@@ -10,6 +10,7 @@ what it decides).
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from baton_alibaba_cloud.connector import can, run
 from baton_alibaba_cloud.emulator.server import load_account, running_emulator
 from tests.alibaba.policy_cases import CASES, Case
 from tests.e2e.cli_helpers import clean_env, run_cli
+from tests.e2e.test_scoped_attachments import ACCOUNT as SCOPED_ACCOUNT
 from tests.e2e.test_sync_sample import config_for
 
 UID = "3344556677889900"
@@ -164,3 +166,40 @@ async def test_a_policy_bound_only_within_a_group_is_still_evaluated(tmp_path: P
     scoped = {p.principal for p in can.who_can(graph, "ecs:RunInstances", None)
               if "rg-dev" in p.path}
     assert scoped == {"Alice Zhang", "Bob Li", "Dave Chen", "Heidi Zhou"}
+
+
+async def test_a_role_held_only_within_a_group_answers_for_who_may_assume_it(
+        tmp_path: Path) -> None:
+    """ops-role holds ecs-all (Allow ecs:*) within rg-prod only, and erin may assume ops-role:
+    erin's ECS answer follows the role into the resource group (a path of its own,
+    conditional on the resource being in rg-prod), besides the role's own path. A Deny held by
+    the role everywhere still wins over that scoped Allow."""
+    account = copy.deepcopy(SCOPED_ACCOUNT)
+    ecs = {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "ecs:*", "Resource": "*"}]}
+    account["policies"] = [{"name": "ecs-all", "type": "Custom", "document": ecs}]
+    account["attachments"].append(
+        {"policy": "ecs-all", "policy_type": "Custom", "principal_type": "role",
+         "principal": "ops-role", "resource_group": "rg-aek2scopedprod1"})
+    path = tmp_path / "sync.c1z"
+    async with running_emulator(account) as emu:
+        await run.sync(config_for(emu), path)
+    with C1zReader.open(path) as reader:
+        graph = can.load_graph(reader)
+    scoped = {(p.principal, p.path, p.answer) for p in can.who_can(graph, "ecs:RunInstances", None)
+              if "rg-prod" in p.path}
+    assert scoped == {
+        ("erin", "via role ops-role, on resource group rg-prod (its resources only)",
+         "conditional"),
+        ("ops-role", "on resource group rg-prod (its resources only)", "conditional"),
+        ("alice", "on resource group rg-prod (its resources only)", "conditional")}
+    deny = {"Version": "1", "Statement": [{"Effect": "Deny", "Action": "ecs:*",
+                                           "Resource": "*"}]}
+    account["policies"].append({"name": "no-ecs", "type": "Custom", "document": deny})
+    account["attachments"].append({"policy": "no-ecs", "policy_type": "Custom",
+                                   "principal_type": "role", "principal": "ops-role"})
+    async with running_emulator(account) as emu:
+        await run.sync(config_for(emu), path)
+    with C1zReader.open(path) as reader:
+        graph = can.load_graph(reader)
+    assert {p.principal for p in can.who_can(graph, "ecs:RunInstances", None)
+            if "rg-prod" in p.path} == {"alice"}

@@ -221,14 +221,31 @@ def _scoped_paths(graph: Graph, identity: Identity, name: str, action: str,
                   resource: str | None) -> list[Path]:
     """Policies attached within a resource group apply to that group's resources only: a path
     of its own, ``conditional`` on the resource being in the group. RAM and STS resources (users,
-    roles...) are in no resource group, so RAM and STS actions get none."""
+    roles...) are in no resource group, so RAM and STS actions get none. A role the identity may
+    assume brings its own scoped attachments (evaluated with that role's policies, as a session
+    of the role is), so a role held only within a resource group still answers."""
     if action.lower().startswith(("ram:", "sts:")):
         return []
-    own = _own_policies(graph, identity)
     holders = [(identity, "")]
     if identity[0] == ids.USER:
         holders += [((ids.GROUP, g), f", via group {graph.names.get(g, ids.name_of(g))}")
                     for g in sorted(graph.groups_of.get(identity[1], ()))]
+    found = _scoped_held(graph, identity, name, _own_policies(graph, identity), holders,
+                         (action, resource), "")
+    for role in sorted(_reachable(graph, identity)):
+        own = [(p, "") for p in sorted(graph.attached.get((ids.ROLE, role), ()))]
+        prefix = f"via role {graph.names.get(role, ids.name_of(role))}, "
+        found += _scoped_held(graph, identity, name, own, [((ids.ROLE, role), "")],
+                              (action, resource), prefix)
+    return found
+
+
+def _scoped_held(graph: Graph, identity: Identity, name: str, own: list[tuple[str, str]],
+                 holders: list[tuple[Identity, str]], question: tuple[str, str | None],
+                 prefix: str) -> list[Path]:
+    """The scoped paths of the bindings ``holders`` hold, each evaluated with ``own`` (the
+    policies that apply everywhere to the same session) so that a Deny there still wins."""
+    action, resource = question
     found: list[Path] = []
     for holder, via in holders:
         for binding in sorted(graph.scoped.get(holder, ())):
@@ -236,15 +253,16 @@ def _scoped_paths(graph: Graph, identity: Identity, name: str, action: str,
             decision, how, missing = _decide(
                 graph, [*own, (policy_id, f"on resource group {group}")], action, resource)
             if policy_id in missing:
-                path = _path(identity, name, f"on resource group {group}{via}", decision, how,
-                             missing)
+                path = _path(identity, name, f"{prefix}on resource group {group}{via}",
+                             decision, how, missing)
                 found.append(Path(*identity, name, path.path, UNKNOWN, path.statements))
                 continue
             if decision.answer == "no" or not any(
                     how.get(ref.policy, "").startswith("on resource group")
                     for ref in decision.statements):
                 continue
-            path = _path(identity, name, f"on resource group {group} (its resources only){via}",
+            path = _path(identity, name,
+                         f"{prefix}on resource group {group} (its resources only){via}",
                          decision, how)
             found.append(Path(*identity, name, path.path, CONDITIONAL, path.statements))
     return found
