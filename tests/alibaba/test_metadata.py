@@ -44,6 +44,14 @@ USED: dict[Service, tuple[str, ...]] = {
         "ListResourceGroups", "GetResourceGroup", "ListPolicyAttachments", "AttachPolicy",
         "DetachPolicy",
     ),
+    "cloudsso": (
+        "ListDirectories", "GetDirectory", "ListUsers", "GetUser", "ListGroups", "GetGroup",
+        "ListGroupMembers", "ListJoinedGroupsForUser", "ListAccessConfigurations",
+        "GetAccessConfiguration", "ListPermissionPoliciesInAccessConfiguration",
+        "ListAccessAssignments", "ListAccessConfigurationProvisionings", "AddUserToGroup",
+        "RemoveUserFromGroup", "CreateAccessAssignment", "DeleteAccessAssignment",
+        "GetTaskStatus", "ListTasks",
+    ),
 }
 #: Resource Directory actions the snapshot must hold for the multi-account work to come.
 RESOURCE_DIRECTORY = (
@@ -80,7 +88,7 @@ NOT_PAGED: tuple[tuple[Service, str], ...] = (
 def test_snapshots_regenerate_byte_identically(tmp_path: Path) -> None:
     subprocess.run([sys.executable, str(SCRIPT), "--out", str(tmp_path)], check=True,
                    capture_output=True, timeout=120)
-    for name in ("ram.json", "ims.json", "sts.json", "resourcemanager.json"):
+    for name in ("ram.json", "ims.json", "sts.json", "resourcemanager.json", "cloudsso.json"):
         assert (tmp_path / name).read_bytes() == (DATA / name).read_bytes(), name
 
 
@@ -89,7 +97,8 @@ def test_snapshots_regenerate_byte_identically(tmp_path: Path) -> None:
     [("ram", "2015-05-01", "alibabacloud-ram20150501", "1.3.0"),
      ("ims", "2019-08-15", "alibabacloud-ims20190815", "3.5.0"),
      ("sts", "2015-04-01", "alibabacloud-sts20150401", "1.2.0"),
-     ("resourcemanager", "2020-03-31", "alibabacloud-resourcemanager20200331", "2.6.2")],
+     ("resourcemanager", "2020-03-31", "alibabacloud-resourcemanager20200331", "2.6.2"),
+     ("cloudsso", "2021-05-15", "alibabacloud-cloudsso20210515", "1.7.0")],
 )
 def test_service_header(service: Service, version: str, package: str, sdk_version: str) -> None:
     spec = metadata.load(service)
@@ -105,7 +114,7 @@ def test_unknown_service_and_version() -> None:
     assert metadata.service_for_version("2014-01-01") is None
 
 
-@pytest.mark.parametrize("service", ["ram", "ims", "sts", "resourcemanager"])
+@pytest.mark.parametrize("service", ["ram", "ims", "sts", "resourcemanager", "cloudsso"])
 def test_every_used_action_exists(service: Service) -> None:
     missing = set(USED[service]) - set(metadata.load(service).actions)
     assert not missing
@@ -151,7 +160,7 @@ def test_sources_are_marked() -> None:
     assert ram_attach["PolicyType"].enum == ("Custom", "System")
     sts_role = metadata.load("sts").actions["AssumeRole"].parameters
     assert sts_role["RoleArn"].required and sts_role["RoleArn"].sources["required"] == "sdk"
-    for service in ("ram", "ims", "sts", "resourcemanager"):
+    for service in metadata.SERVICES:
         for action in metadata.load(service).actions.values():
             for param in action.parameters.values():
                 assert set(param.sources.values()) <= {"sdk", "reference"}
@@ -277,3 +286,31 @@ def test_resource_manager_pages_by_number_with_published_quotas() -> None:
     }
     assert metadata.service_for_version("2020-03-31") == "resourcemanager"
     assert set(RESOURCE_DIRECTORY) <= set(actions)
+
+
+def test_cloudsso_pages_by_next_token_and_requires_its_directory() -> None:
+    """MaxResults from the SDK (at most 20 for assignments, provisionings and tasks, 100 for the
+    rest); DirectoryId required wherever it exists (the API reference; the SDK marks nothing);
+    20/s per action."""
+    actions = metadata.load("cloudsso").actions
+    limits = {name: (spec.parameters["MaxResults"].minimum, spec.parameters["MaxResults"].maximum)
+              for name, spec in actions.items()
+              if name in USED["cloudsso"] and "MaxResults" in spec.parameters}
+    assert limits == {
+        "ListUsers": (1, 100), "ListGroups": (1, 100), "ListGroupMembers": (1, 100),
+        "ListJoinedGroupsForUser": (1, 100), "ListAccessConfigurations": (1, 100),
+        "ListAccessAssignments": (1, 20), "ListAccessConfigurationProvisionings": (1, 20),
+        "ListTasks": (1, 20),
+    }
+    for name, spec in actions.items():
+        directory = spec.parameters.get("DirectoryId")
+        assert directory is None or (directory.required
+                                     and directory.sources["required"] == "reference"), name
+        assert spec.quota == 20, name
+    assert "DirectoryId" not in actions["ListDirectories"].parameters
+    assert actions["CreateAccessAssignment"].parameters["PrincipalType"].enum == ("Group", "User")
+    assert _refusal("cloudsso", "ListUsers", {}).code == "MissingDirectoryId"
+    too_many = {"DirectoryId": "d-1", "MaxResults": "21"}
+    assert _refusal("cloudsso", "ListAccessAssignments", too_many).code == (
+        "InvalidParameter.MaxResults")
+    assert metadata.service_for_version("2021-05-15") == "cloudsso"

@@ -15,13 +15,14 @@ from yarl import URL
 
 __all__ = ["Endpoint", "Endpoints", "Service", "parse_endpoint", "product_name"]
 
-Service = Literal["ram", "ims", "sts", "resourcemanager"]
+Service = Literal["ram", "ims", "sts", "resourcemanager", "cloudsso"]
+_MIXED_CASE = {"resourcemanager": "ResourceManager", "cloudsso": "CloudSSO"}
 
 
 def product_name(service: str) -> str:
-    """How messages name a service: ``RAM``, ``IMS``, ``STS``, ``ResourceManager`` (Alibaba's
-    product code; an all-capitals RESOURCEMANAGER reads as noise)."""
-    return "ResourceManager" if service == "resourcemanager" else service.upper()
+    """How messages name a service: ``RAM``, ``IMS``, ``STS``, ``ResourceManager``, ``CloudSSO``
+    (Alibaba's product names; an all-capitals RESOURCEMANAGER reads as noise)."""
+    return _MIXED_CASE.get(service, service.upper())
 
 
 @dataclass(frozen=True, slots=True)

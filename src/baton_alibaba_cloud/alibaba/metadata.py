@@ -1,12 +1,12 @@
-"""API facts of RAM 2015-05-01, IMS 2019-08-15, STS 2015-04-01 and Resource Manager 2020-03-31,
-and request validation.
+"""API facts of RAM 2015-05-01, IMS 2019-08-15, STS 2015-04-01, Resource Manager 2020-03-31 and
+CloudSSO 2021-05-15, and request validation.
 
 Why: the client and the emulator must agree with Alibaba on which actions exist, which
 parameters each takes and how large a page may be. Those facts are data (docs/architecture.md,
-``alibaba/``): ``data/{ram,ims,sts,resourcemanager}.json``, generated from the official SDKs,
-read here and nowhere else. Our client validates its own requests with :func:`validate_request`
-(in tests and at ``--log-level debug``); the emulator validates every incoming request with it,
-so both refuse exactly the same things with the real error codes.
+``alibaba/``): ``data/{ram,ims,sts,resourcemanager,cloudsso}.json``, generated from the official
+SDKs, read here and nowhere else. Our client validates its own requests with
+:func:`validate_request` (in tests and at ``--log-level debug``); the emulator validates every
+incoming request with it, so both refuse exactly the same things with the real error codes.
 
 Regenerating the data (after changing the pinned SDK versions in ``pyproject.toml``)::
 
@@ -59,7 +59,7 @@ __all__ = [
     "validate_request",
 ]
 
-Service = Literal["ram", "ims", "sts", "resourcemanager"]
+Service = Literal["ram", "ims", "sts", "resourcemanager", "cloudsso"]
 SERVICES: tuple[Service, ...] = get_args(Service)
 
 
