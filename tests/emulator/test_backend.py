@@ -86,7 +86,11 @@ def test_trust_logic() -> None:
     assert trust_allows(_doc(conditioned), _request(me, **{"sts:ExternalId": "b"}))
     assert not trust_allows(_doc(conditioned), _request(me))
     negative = {**allow_root, "Condition": {"StringNotEquals": {"sts:ExternalId": "x"}}}
-    assert trust_allows(_doc(negative), _request(me))
+    assert trust_allows(_doc(negative), _request(me, **{"sts:ExternalId": "y"}))
+    assert not trust_allows(_doc(negative), _request(me, **{"sts:ExternalId": "x"}))
+    # a key the request lacks: the block does not hold, whatever the operator (as for
+    # identity policies, docs/policy-evaluation.md)
+    assert not trust_allows(_doc(negative), _request(me))
     unknown = {**allow_root, "Condition": {"IpAddress": {"acs:SourceIp": "10.0.0.0/8"}}}
     assert not trust_allows(_doc(unknown), _request(me))
     assert not trust_allows("{broken", _request(me))

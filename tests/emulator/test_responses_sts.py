@@ -174,3 +174,21 @@ def test_malformed_oidc_token(backend: Backend) -> None:
     params = {**oidc(backend, GOOD), "OIDCToken": "not-a-jwt"}
     assert error_of(backend, "sts", "AssumeRoleWithOIDC", user(backend, ALICE), **params) == (
         "AuthenticationFail.OIDCToken.Invalid", 401)
+
+
+def test_a_trust_condition_on_the_current_time_is_evaluated(clock: Clock) -> None:
+    """acs:CurrentTime is part of AssumeRole's context, so a trust policy that lets a partner
+    in until a date stops letting it in after that date (the emulator's clock decides)."""
+    account = json.loads(SAMPLE_ACCOUNT.read_text(encoding="utf-8"))
+    until = {"Version": "1", "Statement": [
+        {"Effect": "Allow", "Action": "sts:AssumeRole",
+         "Principal": {"RAM": [f"acs:ram::{UID}:root"]},
+         "Condition": {"DateLessThan": {"acs:CurrentTime": "2026-12-01T00:00:00Z"}}}]}
+    role = next(r for r in account["roles"] if r["name"] == "admin-role")
+    role["trust_policy"] = until
+    backend = Backend.from_account(account, now=clock)
+    assert assume(backend, user(backend, ALICE), "admin-role")
+    clock.now = datetime(2026, 12, 2, tzinfo=UTC)
+    assert error_of(backend, "sts", "AssumeRole", user(backend, ALICE),
+                    RoleArn=f"acs:ram::{UID}:role/admin-role",
+                    RoleSessionName="s2") == ("NoPermission", 403)

@@ -36,6 +36,7 @@ __all__ = [
     "NamedPolicy",
     "StatementRef",
     "Verdict",
+    "condition_holds",
     "evaluate",
     "evaluate_statements",
     "parse_document",

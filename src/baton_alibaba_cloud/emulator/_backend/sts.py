@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..entities import OIDCProvider, Role, StsSession
@@ -42,6 +42,11 @@ class AssumeRequest:
     duration: str | None = None
     external_id: str | None = None
     policy: str | None = None
+
+
+def _iso(now: datetime) -> str:
+    """``acs:CurrentTime`` as conditions compare it (ISO 8601, UTC)."""
+    return now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _bad(code: str, message: str) -> EmulatorError:
@@ -120,7 +125,7 @@ class StsMixin(PoliciesMixin):
             names.add(f"acs:ram::{uid}:user/{caller.name}")
         else:
             names.add(f"acs:ram::{uid}:role/{caller.name}")
-        context = {"acs:MFAPresent": "false"}
+        context = {"acs:MFAPresent": "false", "acs:CurrentTime": _iso(self.now())}
         if request.external_id is not None:
             context["sts:ExternalId"] = request.external_id
         trust = TrustRequest("RAM", frozenset(n.lower() for n in names), context)
@@ -137,7 +142,8 @@ class StsMixin(PoliciesMixin):
         self._check_session_name(request.session_name)
         duration = self._duration(role, request.duration)
         policy = self._session_policy(request.policy)
-        context = {"oidc:iss": claims.issuer, "oidc:sub": claims.subject}
+        context = {"oidc:iss": claims.issuer, "oidc:sub": claims.subject,
+                   "acs:CurrentTime": _iso(self.now())}
         if claims.audiences:
             context["oidc:aud"] = claims.audiences[0]
         trust = TrustRequest("Federated", frozenset({provider_arn.lower()}), context)

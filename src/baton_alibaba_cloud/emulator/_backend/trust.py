@@ -2,17 +2,19 @@
 
 This is Decision B of docs/alibaba.md §6: the caller's own identity policies (Decision A) are
 the core's ``authz.py`` job. A document that does not parse trusts nobody; an explicit Deny
-wins; a Condition must hold against the request context, and a key the context lacks fails a
-positive operator (StringEquals…) and satisfies a negative one (StringNotEquals…), so unknown
-conditions fail closed.
+wins; a Condition must hold against the request context, judged by the same rules as every
+identity policy (``alibaba.policy.condition_holds``, docs/policy-evaluation.md): a key the
+context lacks, or an operator we do not know, makes the block not hold, whatever the operator,
+so a trust condition nobody can check lets nobody in.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
 from typing import Any
+
+from baton_alibaba_cloud.alibaba.policy import condition_holds
 
 __all__ = ["TrustRequest", "trust_allows"]
 
@@ -60,7 +62,8 @@ def _statement_applies(statement: dict[str, Any], request: TrustRequest) -> bool
         return False
     if not _names_caller(statement.get("Principal"), request):
         return False
-    return conditions_hold(statement.get("Condition"), request.context)
+    condition = statement.get("Condition")
+    return condition is None or condition_holds(condition, request.context)
 
 
 def _names_caller(principal: Any, request: TrustRequest) -> bool:
@@ -76,38 +79,3 @@ def _names_caller(principal: Any, request: TrustRequest) -> bool:
             if text == "*" or text in request.names:
                 return True
     return False
-
-
-def conditions_hold(condition: Any, context: dict[str, str]) -> bool:
-    """Every operator block holds; keys AND-ed within a block, values OR-ed per key."""
-    if condition is None:
-        return True
-    if not isinstance(condition, dict):
-        return False
-    lowered = {key.lower(): value for key, value in context.items()}
-    for operator, block in condition.items():
-        if not isinstance(block, dict):
-            return False
-        for key, expected in block.items():
-            actual = lowered.get(str(key).lower())
-            if not _operator_holds(str(operator), actual, [str(v) for v in _as_list(expected)]):
-                return False
-    return True
-
-
-def _operator_holds(operator: str, actual: str | None, expected: list[str]) -> bool:
-    negative = operator.startswith("StringNot") or operator == "NotIpAddress"
-    if actual is None:
-        return negative
-    base = operator.replace("Not", "", 1) if negative else operator
-    if base == "StringEquals":
-        matched = actual in expected
-    elif base == "StringEqualsIgnoreCase":
-        matched = actual.lower() in {value.lower() for value in expected}
-    elif base == "StringLike":
-        matched = any(fnmatchcase(actual, value) for value in expected)
-    elif base == "Bool":
-        matched = actual.lower() in {value.lower() for value in expected}
-    else:
-        return False
-    return not matched if negative else matched
