@@ -61,7 +61,7 @@ def test_a_user_row_says_what_a_reviewer_asks(synced: Path) -> None:
         "user": "bob", "display_name": "bob", "status": "active", "type": "human",
         "console_login": True, "mfa": False, "keys": 1, "oldest_key_age_days": 400,
         "key_last_used": None, "groups": ["dev"], "direct_policies": 0,
-        "effective_policies": 1, "id": acct.arn("user", "bob"),
+        "effective_policies": 1, "scoped_policies": 0, "id": acct.arn("user", "bob"),
     }
     assert rows["alice"]["mfa"] is True and rows["alice"]["groups"] == ["admins"]
     assert (rows["svc"]["type"], rows["svc"]["keys"]) == ("service", 2)
@@ -134,3 +134,22 @@ def test_every_trait_and_profile_field_is_in_resources_json(synced: Path) -> Non
     policies = {row["id"]: row["detail"] for row in _json(synced, "resources", "-t", "policy")}
     custom = policies[acct.arn("policy", "everything")]["profile"]
     assert json.loads(custom["policy_document"])["Statement"][0]["Action"] == "*"
+
+
+async def test_policies_held_within_a_resource_group_are_counted_apart(tmp_path: Path) -> None:
+    """The scoped account: alice holds AdministratorAccess on rg-prod only (no account-wide
+    policy), bob and dave ReadOnlyAccess on rg-dev through group dev, erin
+    AliyunRAMReadOnlyAccess on rg-prod through the role she may assume."""
+    from baton_alibaba_cloud.connector import run
+    from baton_alibaba_cloud.emulator.server import running_emulator
+    from tests.e2e.test_scoped_attachments import ACCOUNT
+    from tests.e2e.test_sync_sample import config_for
+
+    path = tmp_path / "scoped.c1z"
+    async with running_emulator(ACCOUNT) as emu:
+        await run.sync(config_for(emu), path)
+    rows = {row["user"]: row for row in _json(path, "users")}
+    counts = {name: (row["direct_policies"], row["effective_policies"], row["scoped_policies"])
+              for name, row in rows.items()}
+    assert counts == {"emulator-admin": (1, 1, 0), "alice": (0, 0, 1), "bob": (0, 0, 1),
+                      "dave": (1, 1, 1), "erin": (1, 1, 1), "reader": (1, 1, 0)}

@@ -76,6 +76,9 @@ class User:
     groups: list[str] = field(default_factory=list)
     direct_policies: int = 0
     effective_policies: int = 0
+    scoped_policies: int = 0
+    """policies held within a resource group only (``policy_binding`` grants, however held):
+    counted apart, because they reach that group's resources, not the whole account"""
 
 
 @dataclass
@@ -185,6 +188,9 @@ def load_hygiene(reader: C1zReader) -> Hygiene:
         if uid in users:
             users[uid].direct_policies = sum(held)
             users[uid].effective_policies = len(held)
+    for _, uid, _ in reader.grant_edges(ids.POLICY_BINDING, ids.USER):
+        if uid in users:
+            users[uid].scoped_policies += 1
     for user in users.values():
         user.groups.sort()
         user.keys.sort(key=lambda k: k.key_id)
@@ -273,6 +279,7 @@ def _user_row(user: User, hygiene: Hygiene) -> Row:
         "groups": user.groups,
         "direct_policies": user.direct_policies,
         "effective_policies": user.effective_policies,
+        "scoped_policies": user.scoped_policies,
         "id": user.user_id,
     }
 

@@ -43,7 +43,7 @@ MAX_LISTED = 500
 
 _USER_COLUMNS = ("user", "display_name", "status", "type", "console_login", "mfa", "last_login",
                  "keys", "oldest_key_age_days", "key_last_used", "groups", "direct_policies",
-                 "effective_policies")
+                 "effective_policies", "scoped_policies")
 
 
 def _node(nodes: dict[str, dict[str, Any]], key: str, label: str, kind: str,
