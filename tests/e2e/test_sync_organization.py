@@ -60,6 +60,11 @@ EXPECTED_GRANTS = {
     # what the roles hold)
     (f"role:acs:ram::{A}:role/{ACCESS}:assume", M), (f"role:acs:ram::{B}:role/{ACCESS}:assume", M),
     (ADMIN, M),
+    # ... and, the management account being in the file, each of its identities whose own
+    # policies allow sts:AssumeRole on the role holds assume itself: emulator-admin
+    # (AdministratorAccess), not alice (ReadOnlyAccess allows no sts:AssumeRole)
+    (f"role:acs:ram::{A}:role/{ACCESS}:assume", f"acs:ram::{M}:user/emulator-admin"),
+    (f"role:acs:ram::{B}:role/{ACCESS}:assume", f"acs:ram::{M}:user/emulator-admin"),
 }
 
 

@@ -41,8 +41,10 @@ __all__ = [
     "ASSUME_ACTION",
     "REFUSED",
     "Identities",
+    "assume_grant",
     "assume_items",
     "is_own",
+    "load_identities",
     "refused_rows",
 ]
 
@@ -191,11 +193,11 @@ def _grants(
                 refused.append(identity[1])
             continue
         if identity[0] == ids.ROLE:  # its own GrantExpandable: built whole
-            grants.append(_grant(role, identity, trusted, decision))
+            grants.append(assume_grant(role, identity, trusted, decision))
             continue
         shape = (id(trusted), id(decision))
         if shape not in templates:  # one metadata per trust and decision, built once
-            templates[shape] = _grant(role, identity, trusted, decision)
+            templates[shape] = assume_grant(role, identity, trusted, decision)
         grants.append(_with_principal(templates[shape], identity))
     return grants, refused
 
@@ -216,7 +218,10 @@ def _broadest(named: TrustGrant | None, root: TrustGrant | None) -> TrustGrant |
     return named
 
 
-def _grant(role: Resource, identity: Identity, trusted: TrustGrant, decision: Decision) -> Grant:
+def assume_grant(role: Resource, identity: Identity, trusted: TrustGrant,
+                 decision: Decision) -> Grant:
+    """The ``assume`` grant of ``role`` to one identity that the trust (``trusted``) names and
+    whose policies decide ``decision``, with the trust and the deciding statements."""
     principal = bt.resource_id(*identity)
     conditional = decision.verdict == CONDITIONAL or not trusted.unconditional
     metadata: dict[str, Any] = {

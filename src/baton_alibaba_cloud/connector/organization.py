@@ -27,6 +27,7 @@ from baton_alibaba_cloud.baton.pb.resource_pb2 import Resource, ResourceType, St
 from baton_alibaba_cloud.connector import ids
 from baton_alibaba_cloud.connector._context import Api
 from baton_alibaba_cloud.connector._payload import PayloadError
+from baton_alibaba_cloud.connector.org_assume import cross_account_assume
 
 __all__ = ["FOLDER", "Directory", "Fates", "FolderRecord", "MemberRecord", "discover",
            "fan_out"]
@@ -242,11 +243,16 @@ class FanOut:
     def after_details(self, view: SyncView) -> Iterator[SyncItems]:
         """Each account's whole-picture step over that account's rows only (and the shared
         System policies): who may assume a role is decided within its account, as in a
-        single-account sync; a role trusting another account grants that account."""
+        single-account sync; a role trusting another account grants that account, and, when
+        that account is synced too, each of its identities permitted to assume it
+        (``org_assume``)."""
         for uid, syncer in self.parts:
             step = getattr(syncer, "after_details", None)
             if step is not None and uid not in self.fates.failed:
                 yield from step(AccountView(view, uid, self.uids))
+        if self.resource_type.id == ids.ROLE:
+            synced = [uid for uid, _ in self.parts if uid not in self.fates.failed]
+            yield from cross_account_assume(view, synced, AccountView)
 
 
 class AccountView:
