@@ -89,8 +89,10 @@ def _selected(directory: Directory, options: OrgOptions) -> tuple[list[MemberRec
     return chosen, skipped
 
 
-def _member_client(config: ConnectorConfig, base: AlibabaClient, uid: str,
-                   options: OrgOptions) -> AlibabaClient:
+def member_client(config: ConnectorConfig, base: AlibabaClient, uid: str,
+                  options: OrgOptions) -> AlibabaClient:
+    """A client of member ``uid``: AssumeRole into the member role with the base credentials,
+    its own per-action rate limits (quotas are per account)."""
     provider = AssumeRoleProvider(
         base.credentials, f"acs:ram::{uid}:role/{options.member_role_name}",
         config.role_session_name or "baton-alibaba-cloud-org", options.external_id,
@@ -111,7 +113,7 @@ async def _enter(config: ConnectorConfig, base: AlibabaClient, members: list[Mem
     async def one(record: MemberRecord) -> tuple[str, list[ResourceSyncer]] | None:
         async with limit:
             client = await stack.enter_async_context(
-                _member_client(config, base, record.uid, options))
+                member_client(config, base, record.uid, options))
             try:
                 connector = await Connector.open(client, sync_secrets=config.sync_secrets)
             except (AlibabaError, CredentialsError) as error:
