@@ -22,8 +22,8 @@ from baton_alibaba_cloud.alibaba import AlibabaError
 from baton_alibaba_cloud.baton import types as bt
 from baton_alibaba_cloud.baton.builder import ResourceSyncer, SyncItems, SyncView
 from baton_alibaba_cloud.baton.pb.entitlement_pb2 import Entitlement
-from baton_alibaba_cloud.baton.pb.grant_pb2 import Grant
 from baton_alibaba_cloud.baton.pb.resource_pb2 import Resource, ResourceType, Status
+from baton_alibaba_cloud.baton.sync.partition import Partitioned
 from baton_alibaba_cloud.connector import ids
 from baton_alibaba_cloud.connector._context import Api
 from baton_alibaba_cloud.connector._payload import PayloadError
@@ -246,32 +246,20 @@ class FanOut:
         single-account sync; a role trusting another account grants that account, and, when
         that account is synced too, each of its identities permitted to assume it
         (``org_assume``)."""
+        parts = Partitioned(view, lambda rid: owner_of(rid, self.uids) or "")
+
+        def narrow(_view: SyncView, uid: str, _uids: set[str]) -> SyncView:
+            """One account's rows and the shared ones (System policies): one scan of each
+            table for all accounts, not one per account (``baton.sync.partition``)."""
+            return parts.part(uid, "")
+
         for uid, syncer in self.parts:
             step = getattr(syncer, "after_details", None)
             if step is not None and uid not in self.fates.failed:
-                yield from step(AccountView(view, uid, self.uids))
+                yield from step(narrow(view, uid, self.uids))
         if self.resource_type.id == ids.ROLE:
             synced = [uid for uid, _ in self.parts if uid not in self.fates.failed]
-            yield from cross_account_assume(view, synced, AccountView)
-
-
-class AccountView:
-    """A ``SyncView`` narrowed to one account: its resources and shared ones (System
-    policies), and the grants whose principal is its own."""
-
-    def __init__(self, view: SyncView, uid: str, uids: set[str]) -> None:
-        self.view, self.uid, self.uids = view, uid, uids
-
-    def _mine(self, resource_id: str) -> bool:
-        return owner_of(resource_id, self.uids) in (None, self.uid)
-
-    def resources(self, resource_type: str) -> Iterator[list[Resource]]:
-        for chunk in self.view.resources(resource_type):
-            yield [r for r in chunk if self._mine(r.id.resource)]
-
-    def grants(self, resource_type: str) -> Iterator[list[Grant]]:
-        for chunk in self.view.grants(resource_type):
-            yield [g for g in chunk if self._mine(g.principal.id.resource)]
+            yield from cross_account_assume(view, synced, narrow)
 
 
 class Folders:
