@@ -228,8 +228,10 @@ def findings_(file_: Path, output_format: str, min_severity: str) -> None:
     paths, risky trust, wildcard policies, password policy and security preference (CIS)."""
     with open_file(file_) as reader:
         found = findings.find(reader)
-    emit(findings.finding_rows(found, min_severity), output_format, title="Findings",
-         columns=["severity", "check", "object_type", "object", "reason", "paths"],
+    rows = findings.finding_rows(found, min_severity)
+    whose = ["account"] if any(f.account for f in found) else []  # an organization file
+    emit(rows, output_format, title="Findings",
+         columns=["severity", "check", "object_type", *whose, "object", "reason", "paths"],
          data=findings.findings_json(found, min_severity))
 
 

@@ -86,6 +86,8 @@ class Finding:
     paths: list[str] = field(default_factory=list)
     subject: tuple[str, str] | None = None
     """For trust findings: the principal (type, id) the role trusts."""
+    account: str = ""
+    """In an organization file, the name of the account the object belongs to."""
 
 
 def _finding(check_id: str, res_type: str, res_id: str, name: str, reason: str,
@@ -196,15 +198,16 @@ def _trusts_own_root(document: str, own: str | None) -> bool:
     return False
 
 
-def _trust_findings(reader: C1zReader, own: str | None) -> Iterator[Finding]:
+def _trust_findings(reader: C1zReader, accounts: dict[str, str]) -> Iterator[Finding]:
     """Trust of other accounts and unconditioned providers (from the assume grants, which name
     them), and of the own root (from the trust document: the grants go to the identities
-    allowed sts:AssumeRole instead)."""
+    allowed sts:AssumeRole instead). "Own" is the role's account (an organization file holds
+    several)."""
     names: dict[str, str] = {}
     for res in reader.resources(ids.ROLE):
         names[res.id.resource] = res.display_name
         document = res.profile.fields["assume_role_policy_document"].string_value
-        if _trusts_own_root(document, own):
+        if _trusts_own_root(document, hygiene.account_of(res.id.resource)):
             yield _finding("role-trusts-own-root", ids.ROLE, res.id.resource, res.display_name,
                            "every RAM identity of the account allowed sts:AssumeRole may "
                            "assume it")
@@ -216,9 +219,11 @@ def _trust_findings(reader: C1zReader, own: str | None) -> Iterator[Finding]:
         name = names.get(role, role)
         cond = _condition(grant.annotations)
         with_cond = " (with a condition)" if cond else " without any condition"
-        if ptype == ids.ACCOUNT and pid != own:
+        if ptype == ids.ACCOUNT and pid != hygiene.account_of(role):
+            which = f"account {pid}" + (f" ({accounts[pid]}, in this file)"
+                                        if pid in accounts else "")
             found = _finding("role-trusts-other-account", ids.ROLE, role, name,
-                             f"account {pid} may assume it{with_cond}")
+                             f"{which} may assume it{with_cond}")
             found.subject = (ptype, pid)
             yield found
         elif ptype == ids.IDENTITY_PROVIDER and not cond:
@@ -231,23 +236,47 @@ def _trust_findings(reader: C1zReader, own: str | None) -> Iterator[Finding]:
 def find(reader: C1zReader, state: hygiene.Hygiene | None = None) -> list[Finding]:
     """Every finding of the file's sync, sorted by severity, check and object (ages at the
     end of the sync, as ``inspect users`` counts them)."""
-    own = hygiene.synced_account(reader)
+    accounts = hygiene.synced_accounts(reader)
     policy_found, admin = _policy_findings(reader)
     state = state if state is not None else hygiene.load_hygiene(reader)
     found = [*_user_findings(state), *policy_found, *_admin_findings(reader, admin),
-             *_trust_findings(reader, own)]
-    account = reader.get_resource(ids.ACCOUNT, own) if own else None
-    settings = MessageToDict(account.profile) if account is not None else {}
-    if "password_policy" not in settings and "security_preference" not in settings:
-        found.append(_finding("account-settings-not-synced", ids.ACCOUNT, own or "-",
-                              own or "-", "sync again with this version to check them"))
-    else:
-        for check_id, reason in _cis.evaluate(settings):
-            found.append(_finding(check_id, ids.ACCOUNT, own or "-",
-                                  account.display_name if account else "-", reason))
+             *_trust_findings(reader, accounts)]
+    for uid in accounts or {"-": "-"}:
+        found += _settings_findings(reader.get_resource(ids.ACCOUNT, uid), uid)
+    if len(accounts) > 1:
+        _name_accounts(found, state)
     order = {s: i for i, s in enumerate(SEVERITIES)}
     return sorted(found, key=lambda f: (order[f.check.severity], f.check.id, f.object_name,
                                         f.object_id))
+
+
+def _settings_findings(account: Resource | None, uid: str) -> list[Finding]:
+    """The CIS checks of one account's password policy and security preference; a member of
+    an organization that was not synced says so instead of passing them."""
+    settings = MessageToDict(account.profile) if account is not None else {}
+    name = account.display_name if account is not None else uid
+    status = settings.get("sync_status")
+    if status in ("failed", "skipped"):
+        return [_finding("account-settings-not-synced", ids.ACCOUNT, uid, name,
+                         f"the account {'failed' if status == 'failed' else 'was skipped'} in "
+                         "this sync; its settings are unknown")]
+    if "password_policy" not in settings and "security_preference" not in settings:
+        return [_finding("account-settings-not-synced", ids.ACCOUNT, uid, uid,
+                         "sync again with this version to check them")]
+    return [_finding(check_id, ids.ACCOUNT, uid, name, reason)
+            for check_id, reason in _cis.evaluate(settings)]
+
+
+def _name_accounts(found: list[Finding], state: hygiene.Hygiene) -> None:
+    """In an organization file, each finding names its object's account (names repeat:
+    every member has its ``ResourceDirectoryAccountAccessRole``)."""
+    key_owner = {key.key_id: user.user_id for user in state.users.values() for key in user.keys}
+    for f in found:
+        if f.object_type == ids.ACCOUNT:
+            uid: str | None = f.object_id
+        else:
+            uid = hygiene.account_of(key_owner.get(f.object_id, f.object_id))
+        f.account = state.accounts.get(uid, uid) if uid else "-"
 
 
 def _at_least(found: list[Finding], min_severity: str) -> list[Finding]:
@@ -257,8 +286,10 @@ def _at_least(found: list[Finding], min_severity: str) -> list[Finding]:
 
 def finding_rows(found: list[Finding], min_severity: str = "info") -> list[dict[str, object]]:
     """One row per finding at or above ``min_severity``."""
+    named = any(f.account for f in found)
     return [
         {"severity": f.check.severity, "check": f.check.id, "object_type": f.object_type,
+         **({"account": f.account} if named else {}),
          "object": f.object_name, "reason": f.reason, "paths": f.paths,
          "object_id": f.object_id, "source": f.check.source}
         for f in _at_least(found, min_severity)

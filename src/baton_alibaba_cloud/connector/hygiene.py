@@ -88,6 +88,17 @@ class Hygiene:
     users: dict[str, User]
     keys_synced: bool
     as_of: datetime
+    accounts: dict[str, str] = field(default_factory=dict)
+    """uid → name of every account synced into the file (several in an organization file)"""
+
+    @property
+    def multi_account(self) -> bool:
+        """Several accounts' users: rows say whose (``account``), as names repeat across them."""
+        return len(self.accounts) > 1
+
+    def account_name(self, resource_id: str) -> str:
+        uid = account_of(resource_id)
+        return self.accounts.get(uid, uid) if uid else "-"
 
 
 def is_direct(grant: Grant) -> bool:
@@ -162,11 +173,25 @@ def _as_of(reader: C1zReader) -> datetime:
 
 
 def synced_account(reader: C1zReader) -> str | None:
-    """The uid of the account the file was synced from (not an external one trust names)."""
-    for res in reader.resources(ids.ACCOUNT):
-        if not res.profile.fields["external"].bool_value:
-            return res.id.resource
-    return None
+    """The uid of the account the file was synced from (not an external one trust names); in
+    an organization file, the first one written (the management account)."""
+    return next(iter(synced_accounts(reader)), None)
+
+
+def synced_accounts(reader: C1zReader) -> dict[str, str]:
+    """uid → display name of every account synced into the file, in file order: one for a
+    single-account sync, the management account and its members for an organization (the
+    external accounts a trust policy names are not among them)."""
+    return {res.id.resource: res.display_name or res.id.resource
+            for res in reader.resources(ids.ACCOUNT)
+            if not res.profile.fields["external"].bool_value}
+
+
+def account_of(resource_id: str) -> str | None:
+    """The account uid a user, group, role or custom policy id names (None for System
+    policies and ids that are not RAM ARNs)."""
+    arn = ids.parse_arn(resource_id)
+    return arn.account if arn is not None and arn.account != "system" else None
 
 
 def load_hygiene(reader: C1zReader) -> Hygiene:
@@ -194,7 +219,7 @@ def load_hygiene(reader: C1zReader) -> Hygiene:
     for user in users.values():
         user.groups.sort()
         user.keys.sort(key=lambda k: k.key_id)
-    return Hygiene(users, keys_synced, _as_of(reader))
+    return Hygiene(users, keys_synced, _as_of(reader), synced_accounts(reader))
 
 
 # --- filters and rows --------------------------------------------------------------------------
@@ -255,10 +280,23 @@ def user_rows(hygiene: Hygiene, wanted: UserFilter = UserFilter()) -> list[Row]:
     if wanted.needs_keys() and not hygiene.keys_synced:
         raise KeysNotSynced("the key filters need AccessKeys in the file")
     rows = []
-    for user in sorted(hygiene.users.values(), key=lambda u: u.name):
+    for user in _in_order(hygiene):
         if wanted.keeps(user, hygiene.as_of):
             rows.append(_user_row(user, hygiene))
     return rows
+
+
+def _in_order(hygiene: Hygiene) -> list[User]:
+    """By name; in an organization file by account, then name."""
+    if hygiene.multi_account:
+        return sorted(hygiene.users.values(),
+                      key=lambda u: (hygiene.account_name(u.user_id), u.name))
+    return sorted(hygiene.users.values(), key=lambda u: u.name)
+
+
+def _whose(user: User, hygiene: Hygiene) -> Row:
+    """``{"account": name}`` in an organization file (names repeat across accounts), else {}."""
+    return {"account": hygiene.account_name(user.user_id)} if hygiene.multi_account else {}
 
 
 def _user_row(user: User, hygiene: Hygiene) -> Row:
@@ -266,6 +304,7 @@ def _user_row(user: User, hygiene: Hygiene) -> Row:
     created = [k.created for k in user.keys if k.created is not None]
     used = [k.last_used for k in user.keys if k.last_used is not None]
     return {
+        **_whose(user, hygiene),
         "user": user.name,
         "display_name": user.display_name,
         "status": "frozen" if user.frozen else "active",
@@ -309,10 +348,11 @@ def key_rows(hygiene: Hygiene, wanted: KeyFilter = KeyFilter()) -> list[Row]:
     if not hygiene.keys_synced:
         raise KeysNotSynced("this view needs AccessKeys in the file")
     rows: list[Row] = []
-    for user in sorted(hygiene.users.values(), key=lambda u: u.name):
+    for user in _in_order(hygiene):
         for key in user.keys:
             if wanted.keeps(key, user, hygiene.as_of):
                 rows.append({
+                    **_whose(user, hygiene),
                     "key": key.key_id,
                     "user": user.name,
                     "status": key.status,

@@ -144,15 +144,19 @@ def report_data(reader: C1zReader) -> dict[str, Any]:
     graph, paths = _admin_graph(reader, admin)
     _trust_edges(reader, found, graph)
     rows = hygiene.user_rows(state)
+    columns = ("account", *_USER_COLUMNS) if state.multi_account else _USER_COLUMNS
+    name = account.display_name if account else own
+    if state.multi_account:  # an organization file: the management account and its members
+        name = f"{name} and {len(state.accounts) - 1} member accounts"
     return {
-        "account": {"id": own, "name": account.display_name if account else own},
+        "account": {"id": own, "name": name},
         "sync": {"id": stats.sync.sync_id if stats.sync else None,
                  "ended_at": stats.sync.ended_at if stats.sync else None},
         "counts": {**stats.resources_by_type, "entitlements": stats.entitlements,
                    "grants": stats.grants},
         "findings": findings.findings_json(found),
-        "users": {"columns": list(_USER_COLUMNS),
-                  "rows": [[r[c] for c in _USER_COLUMNS] for r in rows]},
+        "users": {"columns": list(columns),
+                  "rows": [[r[c] for c in columns] for r in rows]},
         "graph": graph,
         "admin_paths": paths,
     }

@@ -93,6 +93,9 @@
     card(counts, s, data.findings.counts[s], "sev-" + s, "findings-" + s);
   });
   var fcols = ["severity", "check", "object_type", "object", "reason", "paths"];
+  if (data.findings.findings.some(function (f) { return "account" in f; })) {
+    fcols.splice(2, 0, "account");  // an organization file: names repeat across accounts
+  }
   table("findings", fcols, data.findings.findings.map(function (f) {
     return fcols.map(function (c) { return f[c]; });
   }), "finding-filter");
