@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from alibabacloud_cloudsso20210515 import models as sso_models
+from alibabacloud_cloudsso20210515.client import Client as SsoClient
 from alibabacloud_ims20190815 import models as ims_models
 from alibabacloud_ims20190815.client import Client as ImsClient
 from alibabacloud_ram20150501 import models as ram_models
@@ -53,9 +55,10 @@ from tests.emulator.wire_check import wire_problems
 pytestmark = pytest.mark.timeout(60)
 
 CLIENTS: dict[Service, Callable[[Config], Any]] = {
-    "ram": RamClient, "ims": ImsClient, "sts": StsClient, "resourcemanager": RmClient}
+    "ram": RamClient, "ims": ImsClient, "sts": StsClient, "resourcemanager": RmClient,
+    "cloudsso": SsoClient}
 MODELS: dict[Service, Any] = {"ram": ram_models, "ims": ims_models, "sts": sts_models,
-                              "resourcemanager": rm_models}
+                              "resourcemanager": rm_models, "cloudsso": sso_models}
 MODES = ("sync", "async")
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy",
                    "all_proxy")
@@ -351,9 +354,10 @@ async def test_session_token_with_a_wrong_secret_is_refused(emulator: RunningEmu
 def test_every_product_action_is_covered() -> None:
     """The step table names every action of tests/alibaba/test_metadata.py's USED list."""
     from tests.alibaba.test_metadata import USED
+    from tests.emulator.test_sdk_conformance_cloudsso import COVERED as SSO_COVERED
     from tests.emulator.test_sdk_conformance_rm import STEPS as RM_STEPS
 
-    covered = {(step.service, step.action) for step in (*STEPS, *RM_STEPS)}
+    covered = {(step.service, step.action) for step in (*STEPS, *RM_STEPS)} | SSO_COVERED
     assert covered == {(service, action) for service, actions in USED.items()
                        for action in actions}
 

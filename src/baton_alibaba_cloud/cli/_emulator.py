@@ -72,7 +72,8 @@ def fault_options(kw: dict[str, Any]) -> Any:
         drop_rate=kw["drop_rate"], slow_body_rate=kw["slow_rate"],
         truncate_rate=kw["truncate_rate"])
     return EmulatorOptions(quotas=not kw["no_quotas"], quota_overrides=quotas, faults=faults,
-                           seed=kw["seed"], report_delay_s=kw["report_delay"])
+                           seed=kw["seed"], report_delay_s=kw["report_delay"],
+                           cloudsso_task_delay_s=kw["cloudsso_task_delay"])
 
 
 def _emulator_switches(fn: Any) -> Any:
@@ -98,6 +99,11 @@ def _emulator_switches(fn: Any) -> Any:
                      metavar="SECONDS", envvar=_envvar("report-delay"), show_envvar=True,
                      help="How long GenerateCredentialReport takes to build a report "
                           "(STARTED, INPROGRESS, then COMPLETED); 0 = at once."),
+        click.option("--cloudsso-task-delay", type=click.FloatRange(0), default=1.0,
+                     show_default=True, metavar="SECONDS",
+                     envvar=_envvar("cloudsso-task-delay"), show_envvar=True,
+                     help="How long a CloudSSO Create/DeleteAccessAssignment task stays "
+                          "InProgress before the change appears; 0 = at once."),
     ]
     for opt in reversed(opts):
         fn = opt(fn)

@@ -19,16 +19,17 @@ __all__ = ["BEGIN", "END", "render", "replace_in"]
 
 BEGIN = "<!-- implemented-actions:begin (scripts/refresh_emulator_docs.py) -->"
 END = "<!-- implemented-actions:end -->"
-_SERVICES: tuple[metadata.Service, ...] = ("ram", "ims", "sts", "resourcemanager")
+_SERVICES: tuple[metadata.Service, ...] = ("ram", "ims", "sts", "resourcemanager", "cloudsso")
 _READ_PREFIXES = ("Get", "List")
 
 
 def _paging(service: metadata.Service, action: str) -> str:
     params = metadata.load(service).actions[action].parameters
-    param = params.get("MaxItems") or (params.get("PageSize") if "PageNumber" in params else None)
+    param = (params.get("MaxItems") or params.get("MaxResults")
+             or (params.get("PageSize") if "PageNumber" in params else None))
     if param is None or param.maximum is None:
         return ""
-    prefix = "PageSize " if param.name == "PageSize" else ""
+    prefix = "" if param.name == "MaxItems" else f"{param.name} "
     return f"{prefix}{param.default} / {param.minimum}-{param.maximum}"
 
 
@@ -51,7 +52,7 @@ def render() -> str:
     """The Markdown block, markers included (deterministic: sorted by service, then action)."""
     implemented = implemented_actions()
     lines = [BEGIN, "",
-             "| service | action | kind | MaxItems (or PageSize) default / range "
+             "| service | action | kind | MaxItems (or PageSize, MaxResults) default / range "
              "| default quota (req/s) |",
              "| --- | --- | --- | --- | --- |"]
     counts = []

@@ -52,7 +52,8 @@ _LOG = logging.getLogger(__name__)
 
 PRODUCTS = {"ram": ("Ram", "ram.aliyuncs.com"), "ims": ("Ims", "ims.aliyuncs.com"),
             "sts": ("Sts", "sts.aliyuncs.com"),
-            "resourcemanager": ("ResourceManager", "resourcemanager.aliyuncs.com")}
+            "resourcemanager": ("ResourceManager", "resourcemanager.aliyuncs.com"),
+            "cloudsso": ("cloudsso", "cloudsso.cn-shanghai.aliyuncs.com")}
 _FORM = "application/x-www-form-urlencoded"
 _V2_COMMON = frozenset({"Action", "Version", "Format", "Timestamp", "SignatureNonce",
                         "SignatureMethod", "SignatureVersion", "AccessKeyId", "Signature",

@@ -4,7 +4,8 @@ Why: a connector run with a read-only or a too-narrow policy must meet ``NoPermi
 emulator exactly where it would in production, so that the ``permissions`` command and the
 error messages are tested, not assumed.
 
-Rules: RAM and IMS actions need ``ram:<Action>``, STS actions ``sts:<Action>``;
+Rules: RAM and IMS actions need ``ram:<Action>``, STS actions ``sts:<Action>``, Resource
+Manager and CloudSSO ones ``resourcemanager:<Action>`` and ``cloudsso:<Action>``;
 ``sts:GetCallerIdentity`` needs nothing; root may do everything. The caller's documents are
 evaluated by ``alibaba.policy`` (the connector's ``inspect can`` uses the same code), with the
 condition keys this module knows about the request (``request_context``); a condition on any
@@ -51,8 +52,8 @@ _PARAM_TYPES = (
 
 def permission_for(service: str, action: str) -> str:
     """``ram:<Action>`` for RAM and IMS (IMS is authorised under ``ram:``), ``sts:<Action>``,
-    ``resourcemanager:<Action>`` for Resource Manager."""
-    if service in ("sts", "resourcemanager"):
+    ``resourcemanager:<Action>`` for Resource Manager, ``cloudsso:<Action>`` for CloudSSO."""
+    if service in ("sts", "resourcemanager", "cloudsso"):
         return f"{service}:{action}"
     return f"ram:{action}"
 
@@ -69,6 +70,9 @@ def resource_for(account_id: str, service: str, action: str, params: Mapping[str
     if service == "resourcemanager":
         group = params.get("ResourceGroupId")
         return f"acs:resourcemanager:*:{account_id}:resourcegroup/{group}" if group else "*"
+    if service == "cloudsso":
+        directory = params.get("DirectoryId")
+        return f"acs:cloudsso:*:{account_id}:directory/{directory}" if directory else "*"
     base = f"acs:ram:*:{account_id}:"
     target = _TARGET.search(action)
     order = list(_PARAM_TYPES)

@@ -80,6 +80,8 @@ class EmulatorOptions:
     - ``report_delay_s``: how long GenerateCredentialReport takes to build a report on
       ``clock`` (``STARTED``, then ``INPROGRESS`` until it is ready, then ``COMPLETED``); 0
       makes it ready at once, as the emulator did before it modelled the wait.
+    - ``cloudsso_task_delay_s``: how long a CloudSSO Create/DeleteAccessAssignment task stays
+      ``InProgress`` on ``clock`` before its change (and the member's reserved role) appears.
     - ``clock``: wall clock in epoch seconds, used by the date window, the nonce cache, the
       quotas, STS expiry and the credential report.
     """
@@ -95,6 +97,7 @@ class EmulatorOptions:
     faults: FaultOptions = field(default_factory=FaultOptions)
     seed: int = 0
     report_delay_s: float = 1.0
+    cloudsso_task_delay_s: float = 1.0
     clock: Clock = time.time
 
     @classmethod

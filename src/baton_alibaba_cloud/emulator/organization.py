@@ -11,7 +11,8 @@ The organization file (``docs/emulator.md``)::
     {"version": 1, "organization": {"resource_directory_id", "root_folder_id", "created",
      "folders": [{"id", "name", "parent", "created"}],
      "accounts": [{"management": true, "display_name", "folder", "type", "join_method",
-                   "access_role", "document": {<a single-account file>}}]}}
+                   "access_role", "document": {<a single-account file>}}],
+     "cloudsso": {<the CloudSSO directory, accounts/cloudsso_file.py>}}}
 
 Every member gets the role ``ResourceDirectoryAccountAccessRole`` (trusting the management
 account, holding ``AdministratorAccess``) as the Resource Directory creates it, unless its entry
@@ -23,12 +24,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ._backend.report import DEFAULT_REPORT_DELAY
+from .accounts.cloudsso_file import build_cloudsso
 from .accounts.schema import AccountFileError
 from .backend import Backend
+from .cloudsso import CloudSSO, Target
 from .entities import parse_time
 from .identity import Caller, ResolvedKey
 
@@ -39,7 +42,8 @@ ACCESS_ROLE = "ResourceDirectoryAccountAccessRole"
 _ENTRY_KEYS = frozenset({"management", "display_name", "folder", "type", "join_method",
                          "access_role", "document", "status"})
 _ORG_KEYS = frozenset({"resource_directory_id", "root_folder_id", "created", "folders",
-                       "accounts"})
+                       "accounts", "cloudsso"})
+DEFAULT_TASK_DELAY = timedelta(seconds=1)
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,8 @@ class OrganizationBackend:
         self.backends = backends
         self.management = management
         self._key_owner: dict[str, str] = {}
+        self.cloudsso: CloudSSO | None = None
+        """The CloudSSO directory, when the file has a ``cloudsso`` block."""
 
     # ---- the seam with app.py --------------------------------------------------------------
     @property
@@ -128,6 +134,19 @@ class OrganizationBackend:
             chain.append(current)
             current = self.folders[current].parent_id
         return "/".join([self.directory_id, *reversed(chain)])
+
+    def sso_targets(self) -> dict[str, Target]:
+        """Every account as CloudSSO names it: ``rd/r/fd/<uid>`` and ``rd/root/<folder>/<name>``
+        (Alibaba's TargetPath / TargetPathName)."""
+        targets: dict[str, Target] = {}
+        for member in self.members.values():
+            ids = self.path_of(member.folder_id).split("/")[1:]
+            names = ["root" if i == self.root.folder_id else self.folders[i].name for i in ids]
+            targets[member.uid] = Target(
+                member.uid, member.display_name, f"{self.path_of(member.folder_id)}/{member.uid}",
+                "/".join([self.directory_id, *names, member.display_name]),
+                self.backends[member.uid])
+        return targets
 
 
 def is_organization(data: Mapping[str, Any]) -> bool:
@@ -231,7 +250,7 @@ def _accounts(entries: list[dict[str, Any]], management: str, known: set[str], r
 
 def build_organization(
     data: Mapping[str, Any], *, now: Callable[[], datetime] | None = None,
-    report_delay: timedelta = DEFAULT_REPORT_DELAY,
+    report_delay: timedelta = DEFAULT_REPORT_DELAY, task_delay: timedelta = DEFAULT_TASK_DELAY,
 ) -> OrganizationBackend:
     """Validate an organization file and build one backend per account (``AccountFileError``
     lists every problem, each account's prefixed with its entry)."""
@@ -257,4 +276,15 @@ def build_organization(
     members, backends = _accounts(entries, management, known, root.folder_id, build, problems)
     if problems:
         raise AccountFileError(problems)
-    return OrganizationBackend(directory_id, root, folders, members, backends, management)
+    built = OrganizationBackend(directory_id, root, folders, members, backends, management)
+    if "cloudsso" in org:
+        built.cloudsso = build_cloudsso(org["cloudsso"], built.sso_targets(),
+                                        backends[management], now or _utcnow, task_delay,
+                                        problems)
+        if problems:
+            raise AccountFileError(problems)
+    return built
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)

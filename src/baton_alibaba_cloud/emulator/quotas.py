@@ -8,6 +8,7 @@ Numbers: the published RAM table; actions missing from it follow its pattern (re
 create/update/delete 20/s, membership and attach/detach 10/s). IMS has no published table and
 is treated like RAM; STS is 100/s (the STS FAQ). Resource Manager's published figures are in its
 metadata snapshot (ListPolicyAttachments 120/s); its other actions follow RAM's pattern.
+CloudSSO's snapshot records 20/s for every action (docs/alibaba.md, CloudSSO).
 
 HTTP status: the reference gives 400 for ``Throttling.User`` generically (§4.2) and marks the
 RAM status UNCONFIRMED; we answer 400, which is also what the official SDK's probes met.
@@ -18,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import cast
 
 from ..alibaba import metadata
 from .errors import EmulatorError
@@ -61,8 +63,8 @@ _READ = re.compile(r"^(Get|List|Describe|Check|Query)[A-Z]")
 
 def default_rate(service: str, action: str) -> float:
     """Published (or pattern-derived) requests per second for one action of one account."""
-    if service == "resourcemanager":
-        published = metadata.published_quota("resourcemanager", action)
+    if service in ("resourcemanager", "cloudsso"):
+        published = metadata.published_quota(cast(metadata.Service, service), action)
         if published is not None:
             return float(published)
     if service == "sts":

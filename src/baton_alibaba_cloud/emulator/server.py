@@ -74,7 +74,8 @@ def _make_backend(account: dict[str, Any], options: EmulatorOptions) -> BackendL
         return datetime.fromtimestamp(clock(), UTC)
 
     if is_organization(account):
-        return build_organization(account, now=now, report_delay=delay)
+        return build_organization(account, now=now, report_delay=delay,
+                                  task_delay=timedelta(seconds=options.cloudsso_task_delay_s))
     return Backend.from_account(account, now=now, report_delay=delay)
 
 

@@ -11,6 +11,7 @@ from ..backend import Backend
 from ..errors import EmulatorError
 from ..identity import Caller
 from ._common import BaseResponses, Wire
+from .cloudsso import CloudSSOResponses
 from .ims_credentials import ImsCredentialResponses
 from .ram_policies import RamPolicyResponses
 from .resourcemanager import ResourceManagerResponses
@@ -23,6 +24,7 @@ HANDLERS: dict[str, type[BaseResponses]] = {
     "ims": ImsCredentialResponses,
     "sts": StsResponses,
     "resourcemanager": ResourceManagerResponses,
+    "cloudsso": CloudSSOResponses,  # a single account has no CloudSSO directory
 }
 
 

@@ -6,6 +6,9 @@ role named by ``RoleArn`` (which checks that role's trust policy against the cal
 the caller's own ``sts:AssumeRole`` permission was already checked by the gateway in the
 caller's account); everything else goes to the caller's own account.
 
+CloudSSO actions go to the organization's CloudSSO directory when the caller belongs to the
+management account; any other caller sees no directory (``responses/cloudsso.py``).
+
 Who may read the directory: ``GetResourceDirectory`` answers any account of the directory; the
 list actions answer the management account only, and any other caller gets
 ``EntityNotExists.ResourceDirectory`` (as an account outside every directory does).
@@ -21,6 +24,7 @@ from ..identity import Caller
 from ..organization import Folder, Member, OrganizationBackend
 from . import dispatch, implemented_actions
 from ._common import Wire
+from .cloudsso import CloudSSOResponses
 from .resourcemanager import ResourceManagerResponses
 
 __all__ = ["DirectoryResponses", "organization_actions", "organization_dispatch"]
@@ -107,6 +111,9 @@ def organization_dispatch(org: OrganizationBackend, service: str, action: str,
     """Run one action for ``caller`` in the account it concerns (see the module docstring)."""
     if service == "resourcemanager" and action in DirectoryResponses.ACTIONS:
         return DirectoryResponses(org, params, caller).call(action)
+    if service == "cloudsso":
+        sso = org.cloudsso if caller.account_id == org.management else None
+        return CloudSSOResponses(org.for_caller(caller), params, caller, sso).call(action)
     target = org.for_caller(caller)
     if service == "sts" and action == "AssumeRole":
         match = _ROLE_ACCOUNT.match(params.get("RoleArn", ""))
