@@ -19,6 +19,16 @@ def test_parse_spec() -> None:
             parse_spec(bad)
 
 
+def test_default_edge_counts_fit_small_sizes() -> None:
+    """``users=5,groups=2`` is a valid request: the default 200 memberships shrink to the 10
+    that fit; a count given explicitly is never shrunk (it is refused if it does not fit)."""
+    spec = parse_spec("users=5,groups=2,roles=0,custom_policies=0,resource_groups=0")
+    assert (spec.memberships, spec.scoped_attachments) == (10, 0)
+    backend = Backend.from_account(generate(spec))
+    assert sum(len(m) for m in backend.members.values()) == 10
+    assert parse_spec("users=50,groups=10").memberships == Spec().memberships
+
+
 def test_counts_are_exact_and_load() -> None:
     spec = parse_spec("users=3000,groups=40,roles=90,system_policies=60,custom_policies=30,"
                       "memberships=9000,attachments=4000,resource_groups=3,"

@@ -12,7 +12,7 @@ violates a quota the emulator enforces.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -62,9 +62,22 @@ def parse_spec(text: str) -> Spec:
                             raw.strip() if textual else int(raw))
         except ValueError:
             raise ValueError(f"bad value for {name}: {raw!r}") from None
-    spec = Spec(**values)
+    spec = _fitted(Spec(**values), set(values))
     _check(spec)
     return spec
+
+
+def _fitted(spec: Spec, given: set[str]) -> Spec:
+    """The default counts of edges shrunk to what the given sizes can hold (``users=5,groups=2``
+    gets 10 memberships, not an error about the default 200); a count given explicitly is kept
+    as given, and ``_check`` refuses it if it does not fit."""
+    principals = spec.users + spec.groups + spec.roles
+    policies = max(spec.system_policies, len(BUILTIN_SYSTEM_POLICIES)) + spec.custom_policies
+    room = {"memberships": spec.users * spec.groups, "attachments": principals * policies,
+            "scoped_attachments": principals * policies * spec.resource_groups}
+    shrunk = {name: min(getattr(spec, name), limit) for name, limit in room.items()
+              if name not in given and limit >= 0}
+    return replace(spec, **shrunk)
 
 
 def _check(spec: Spec) -> None:
