@@ -127,15 +127,19 @@ def test_inspect_can_console_script(synced: tuple[Path, dict[int, bool]],
     assert unknown.code == 2 and "nobody-such" in unknown.stderr
 
 
+async def _graph_of(account: dict[str, Any] | None, path: Path) -> can.Graph:
+    """Sync ``account`` (None: the sample) through the emulator and read its graph."""
+    async with running_emulator(account) as emu:
+        await run.sync(config_for(emu), path)
+    with C1zReader.open(path) as reader:
+        return can.load_graph(reader)
+
+
 async def test_resource_group_scoped_attachments_are_paths_of_their_own(tmp_path: Path) -> None:
     """The sample account: carol holds AdministratorAccess on rg-prod only, the developers
     group AliyunECSFullAccess on rg-dev only. They answer ``conditional`` (on the resource
     being in the group) for an ECS action, and not at all for a RAM action."""
-    path = tmp_path / "sync.c1z"
-    async with running_emulator(None) as emu:
-        await run.sync(config_for(emu), path)
-    with C1zReader.open(path) as reader:
-        graph = can.load_graph(reader)
+    graph = await _graph_of(None, tmp_path / "sync.c1z")
     scoped = {(p.principal, p.path, p.answer) for p in can.who_can(graph, "ecs:RunInstances", None)
               if "resource group" in p.path}
     developers = {"Alice Zhang", "Bob Li", "Dave Chen", "Heidi Zhou"}
@@ -180,11 +184,7 @@ async def test_a_role_held_only_within_a_group_answers_for_who_may_assume_it(
     account["attachments"].append(
         {"policy": "ecs-all", "policy_type": "Custom", "principal_type": "role",
          "principal": "ops-role", "resource_group": "rg-aek2scopedprod1"})
-    path = tmp_path / "sync.c1z"
-    async with running_emulator(account) as emu:
-        await run.sync(config_for(emu), path)
-    with C1zReader.open(path) as reader:
-        graph = can.load_graph(reader)
+    graph = await _graph_of(account, tmp_path / "sync.c1z")
     scoped = {(p.principal, p.path, p.answer) for p in can.who_can(graph, "ecs:RunInstances", None)
               if "rg-prod" in p.path}
     assert scoped == {
@@ -197,9 +197,6 @@ async def test_a_role_held_only_within_a_group_answers_for_who_may_assume_it(
     account["policies"].append({"name": "no-ecs", "type": "Custom", "document": deny})
     account["attachments"].append({"policy": "no-ecs", "policy_type": "Custom",
                                    "principal_type": "role", "principal": "ops-role"})
-    async with running_emulator(account) as emu:
-        await run.sync(config_for(emu), path)
-    with C1zReader.open(path) as reader:
-        graph = can.load_graph(reader)
+    graph = await _graph_of(account, tmp_path / "again.c1z")
     assert {p.principal for p in can.who_can(graph, "ecs:RunInstances", None)
             if "rg-prod" in p.path} == {"alice"}
