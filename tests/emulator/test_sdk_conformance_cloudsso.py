@@ -21,6 +21,7 @@ import pytest
 from alibabacloud_tea_openapi.exceptions import ClientException
 
 from baton_alibaba_cloud.alibaba import metadata
+from baton_alibaba_cloud.emulator.accounts.org_generator import generate_org, parse_org_spec
 from baton_alibaba_cloud.emulator.accounts.schema import AccountFileError
 from baton_alibaba_cloud.emulator.options import EmulatorOptions
 from baton_alibaba_cloud.emulator.organization import build_organization
@@ -425,3 +426,38 @@ def test_load_errors_name_the_entry(change: Any, problem: str) -> None:
     with pytest.raises(AccountFileError) as caught:
         build_organization(data)
     assert caught.value.problems == [problem]
+
+
+# --- the synthetic organization --------------------------------------------------------------
+async def test_synthetic_organization_serves_its_cloudsso_counts(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    text = ("accounts=3,folders=1,users=3,groups=1,memberships=2,sso_users=7,sso_groups=3,"
+            "access_configurations=2,assignments=9")
+    spec = parse_org_spec(text)
+    async with running_emulator(generate_org(spec)) as emu:
+        sso = Sso(emu, (emu.access_key_id, emu.access_key_secret))
+        directory = (await sso.call("ListDirectories"))["Directories"][0]["DirectoryId"]
+        calls = {"directory_id": directory}
+        for action, path, count in (
+                ("ListUsers", "Users[].UserId", spec.sso_users),
+                ("ListGroups", "Groups[].GroupId", spec.sso_groups),
+                ("ListAccessConfigurations", "AccessConfigurations[].AccessConfigurationId",
+                 spec.access_configurations),
+                ("ListAccessAssignments", "AccessAssignments[]", spec.assignments)):
+            found = await sso.pages(action, path, **calls)
+            assert len(found) == count == len({repr(f) for f in found}), action
+        rows = await sso.pages("ListAccessAssignments", "AccessAssignments[]", **calls)
+        assert {r["PrincipalType"] for r in rows} == {"User", "Group"}
+        assert {r["TargetName"] for r in rows} == {"account001", "account002"}
+    assert generate_org(spec) == generate_org(parse_org_spec(text))
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("accounts=2,sso_users=1,access_configurations=1,assignments=2", "exceeds the 1 distinct"),
+    ("sso_groups=-1", "must not be negative"),
+])
+def test_synthetic_cloudsso_refuses_impossible_specs(text: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse_org_spec(text)

@@ -122,9 +122,10 @@ def _emulator_switches(fn: Any) -> Any:
               help="Generate an account instead, e.g. users=50000,groups=500,roles=200.")
 @click.option("--synthetic-org", metavar="SPEC", envvar=_envvar("synthetic_org"),
               show_envvar=True,
-              help="Generate a Resource Directory instead: accounts=N,folders=K,depth=1|2 and "
-                   "the per-account items of --synthetic, e.g. accounts=5,users=100. The key "
-                   "printed is the management account's administrator.")
+              help="Generate a Resource Directory instead: accounts=N,folders=K,depth=1|2, "
+                   "CloudSSO's sso_users=U,sso_groups=G,access_configurations=C,assignments=A "
+                   "and the per-account items of --synthetic, e.g. accounts=5,users=100. The "
+                   "key printed is the management account's administrator.")
 @_emulator_switches
 @field_options(GROUPS["logging"])
 @click.pass_context

@@ -153,30 +153,39 @@ def _configurations(sso: CloudSSO, block: Mapping[str, Any], problems: _Problems
             str(item.get("relay_state", ""))))
 
 
-def _assignment_key(sso: CloudSSO, where: str, item: Mapping[str, Any],
-                    problems: _Problems) -> AssignmentKey | None:
-    configs = {c.name: c.config_id for c in sso.configurations}
-    kind = item.get("principal_type")
-    principals = ({u.name: u.user_id for u in sso.users} if kind == "User"
-                  else {g.name: g.group_id for g in sso.groups})
-    accounts = {**{t.name: t.uid for t in sso.targets.values()}, **{u: u for u in sso.targets}}
-    found = [configs.get(str(item.get("access_configuration"))), principals.get(
-        str(item.get("principal"))), accounts.get(str(item.get("account")))]
-    if kind not in ("User", "Group"):
-        problems.append(f"{where}.principal_type: must be User or Group")
-        return None
-    for value, name, what in zip(found, ("access_configuration", "principal", "account"),
-                                 ("access configuration", kind.lower(), "account"), strict=True):
-        if value is None:
-            problems.append(f"{where}.{name}: no {what} {item.get(name)!r}")
-    if None in found:
-        return None
-    return AssignmentKey(str(found[0]), str(found[2]), kind, str(found[1]))
+class _Names:
+    """Name → id of everything an assignment may name (built once per file)."""
+
+    def __init__(self, sso: CloudSSO) -> None:
+        self.configs = {c.name: c.config_id for c in sso.configurations}
+        self.principals = {"User": {u.name: u.user_id for u in sso.users},
+                           "Group": {g.name: g.group_id for g in sso.groups}}
+        self.accounts = {**{t.name: t.uid for t in sso.targets.values()},
+                         **{uid: uid for uid in sso.targets}}
+
+    def key(self, where: str, item: Mapping[str, Any], problems: _Problems
+            ) -> AssignmentKey | None:
+        kind = item.get("principal_type")
+        if kind != "User" and kind != "Group":
+            problems.append(f"{where}.principal_type: must be User or Group")
+            return None
+        found = [self.configs.get(str(item.get("access_configuration"))),
+                 self.principals[kind].get(str(item.get("principal"))),
+                 self.accounts.get(str(item.get("account")))]
+        for value, name, what in zip(found, ("access_configuration", "principal", "account"),
+                                     ("access configuration", kind.lower(), "account"),
+                                     strict=True):
+            if value is None:
+                problems.append(f"{where}.{name}: no {what} {item.get(name)!r}")
+        if None in found:
+            return None
+        return AssignmentKey(str(found[0]), str(found[2]), kind, str(found[1]))
 
 
 def _assignments(sso: CloudSSO, block: Mapping[str, Any], problems: _Problems) -> None:
+    names = _Names(sso)
     for where, item in _entries(block, "assignments", _ASSIGNMENT_KEYS, problems):
-        key = _assignment_key(sso, where, item, problems)
+        key = names.key(where, item, problems)
         if key is None:
             continue
         if key in sso.assignments:
