@@ -4,7 +4,7 @@ The official CloudSSO SDK assigns the access configuration Admin (System Adminis
 an inline policy) on prod-eu and polls the task; the connector's organization sync of prod-eu
 (AssumeRole into its access role, like any member) then holds the role
 ``AliyunReservedSSO-Admin`` with exactly those two policies attached, and a second sync after
-the assignment is deleted holds it no more.
+the assignment is deleted with de-provisioning asked for holds it no more.
 """
 
 from __future__ import annotations
@@ -79,5 +79,6 @@ async def test_member_sync_sees_the_reserved_role_and_its_policies(
         assert held == {
             "policy:acs:ram::system:policy/AdministratorAccess:attached",
             f"policy:acs:ram::{org.PROD_EU}:policy/AliyunReservedSSO-Admin-InlinePolicy:attached"}
-        await _run_task(emu, "DeleteAccessAssignment", request)
+        await _run_task(emu, "DeleteAccessAssignment", {
+            **request, "deprovision_strategy": "DeprovisionForLastAccessAssignmentOnAccount"})
         assert await _role_policies(emu, tmp_path / "after.c1z") is None

@@ -40,6 +40,7 @@ from tests.emulator.wire_check import wire_problems
 pytestmark = pytest.mark.timeout(60)
 
 TASK_DELAY_S = 0.3
+LAST = "DeprovisionForLastAccessAssignmentOnAccount"
 BLOCK = sso_org.block()
 COVERED = {("cloudsso", action) for action in (
     "ListDirectories", "GetDirectory", "ListUsers", "GetUser", "ListGroups", "GetGroup",
@@ -290,17 +291,17 @@ async def test_assignment_task_provisions_the_reserved_role(emulator: RunningEmu
     with pytest.raises(ClientException) as caught:
         await sso.call("CreateAccessAssignment", **request)
     assert caught.value.code == "EntityAlreadyExists.AccessAssignment"
-    gone = (await sso.call("DeleteAccessAssignment", **request))["Task"]
+    gone = (await sso.call("DeleteAccessAssignment", **request, deprovision_strategy=LAST))["Task"]
     assert (await _wait(sso, gone["TaskId"]))["Status"] == "Success"
     assert await _reserved_role(member, "AliyunReservedSSO-Admin") is None
     tasks = await sso.pages("ListTasks", "Tasks[].TaskType")
     assert tasks == ["DeleteAccessAssignment", "CreateAccessAssignment"]
 
 
-async def test_roles_provisioned_by_the_file_are_there_and_stay_while_assigned(
-        emulator: RunningEmulator) -> None:
-    """prod-app holds ReadOnly for the group ops and Admin for alice; removing one of two
-    assignments of a configuration keeps its role."""
+async def test_roles_stay_while_assigned_and_by_default(emulator: RunningEmulator) -> None:
+    """prod-app holds ReadOnly for the group ops (from the file); removing one of two
+    assignments keeps the role even when de-provisioning is asked for, and removing the last
+    one without asking (Alibaba's default, DeprovisionStrategy None) keeps it provisioned."""
     sso = Sso(emulator)
     users, groups, configs = await _ids(sso)
     member = await _member_session(emulator, org.PROD_APP)
@@ -309,13 +310,35 @@ async def test_roles_provisioned_by_the_file_are_there_and_stay_while_assigned(
     extra = _assignment(configs, "ReadOnly", "User", users["erin"], org.PROD_APP)
     task = (await sso.call("CreateAccessAssignment", **extra))["Task"]
     assert (await _wait(sso, task["TaskId"]))["Status"] == "Success"
-    task = (await sso.call("DeleteAccessAssignment", **extra))["Task"]
+    task = (await sso.call("DeleteAccessAssignment", **extra, deprovision_strategy=LAST))["Task"]
     assert (await _wait(sso, task["TaskId"]))["Status"] == "Success"
     assert await _reserved_role(member, "AliyunReservedSSO-ReadOnly") is not None
     group = _assignment(configs, "ReadOnly", "Group", groups["ops"], org.PROD_APP)
     task = (await sso.call("DeleteAccessAssignment", **group))["Task"]
     assert (await _wait(sso, task["TaskId"]))["Status"] == "Success"
-    assert await _reserved_role(member, "AliyunReservedSSO-ReadOnly") is None
+    assert await sso.pages("ListAccessAssignments", "AccessAssignments[]",
+                           access_configuration_id=configs["ReadOnly"],
+                           target_type="RD-Account", target_id=org.PROD_APP) == []
+    assert await _reserved_role(member, "AliyunReservedSSO-ReadOnly") is not None
+    provisioned = await sso.pages("ListAccessConfigurationProvisionings",
+                                  "AccessConfigurationProvisionings[].AccessConfigurationName",
+                                  target_type="RD-Account", target_id=org.PROD_APP)
+    assert "ReadOnly" in provisioned
+
+
+async def test_a_task_without_delay_completes_with_the_next_request(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    options = EmulatorOptions(cloudsso_task_delay_s=0)
+    async with running_emulator(sso_org.organization(), options) as emu:
+        sso = Sso(emu)
+        users, _, configs = await _ids(sso)
+        request = _assignment(configs, "Audit", "User", users["erin"], org.PROD_EU)
+        task = (await sso.call("CreateAccessAssignment", **request))["Task"]
+        assert task["Status"] == "InProgress"
+        status = (await sso.call("GetTaskStatus", task_id=task["TaskId"]))["TaskStatus"]
+        assert status["Status"] == "Success" and status["EndTime"] == status["StartTime"]
 
 
 @pytest.mark.parametrize("mode", MODES)

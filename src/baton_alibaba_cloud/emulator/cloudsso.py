@@ -123,7 +123,7 @@ class Task:
     key: AssignmentKey
     started: datetime
     due: datetime
-    deprovision: bool = True
+    deprovision: bool = False
     status: str = "InProgress"
     ended: datetime | None = None
     failure_reason: str = ""
@@ -215,7 +215,7 @@ class CloudSSO:
             raise _not_found("GroupMember", "group member")
 
     # ---- assignments (asynchronous) --------------------------------------------------------
-    def start(self, task_type: str, key: AssignmentKey, deprovision_last: bool = True) -> Task:
+    def start(self, task_type: str, key: AssignmentKey, deprovision_last: bool = False) -> Task:
         """Check the request now (Alibaba refuses a bad one synchronously) and queue its task."""
         self.configuration(key.config_id)
         self.principal_name(key.principal_type, key.principal_id)
@@ -266,8 +266,10 @@ class CloudSSO:
         return None
 
     def unassign(self, key: AssignmentKey, deprovision_last: bool) -> None:
-        """Remove the assignment; the last one of its configuration on its account takes the
-        reserved role with it (unless the caller asked for ``DeprovisionStrategy=None``)."""
+        """Remove the assignment. The last one of its configuration on its account takes the
+        reserved role with it only when the caller asked for it
+        (``DeprovisionStrategy=DeprovisionForLastAccessAssignmentOnAccount``); Alibaba's
+        default, ``None``, leaves the configuration provisioned."""
         self.assignments.pop(key, None)
         pair = (key.config_id, key.target_id)
         if not deprovision_last or pair not in self.provisioned or any(

@@ -55,16 +55,20 @@ class CloudSSOResponses(BaseResponses):
                  sso: CloudSSO | None = None) -> None:
         super().__init__(backend, params, caller)
         self._sso = sso
+        self._settled = False
 
     # ---- the directory, paging and filters ---------------------------------------------------
     @property
     def sso(self) -> CloudSSO:
-        """The directory ``DirectoryId`` names, its due tasks completed."""
+        """The directory ``DirectoryId`` names, its due tasks completed (once per request, so a
+        task started by this request is never completed by it)."""
         if self._sso is None:
             raise EmulatorError("EntityNotExists.Directory",
                                 "The specified directory does not exist.", 404)
-        self._sso.check_directory(self.required("DirectoryId"))
-        self._sso.settle()
+        if not self._settled:
+            self._sso.check_directory(self.required("DirectoryId"))
+            self._sso.settle()
+            self._settled = True
         return self._sso
 
     def _page(self, items: list[T]) -> tuple[list[T], Wire]:
@@ -287,9 +291,9 @@ class CloudSSOResponses(BaseResponses):
         return {"Task": self._task_wire(task, False)}
 
     def delete_access_assignment(self) -> Wire:
-        keep = self.param("DeprovisionStrategy") == "None"
+        last = self.param("DeprovisionStrategy") == "DeprovisionForLastAccessAssignmentOnAccount"
         task = self.sso.start("DeleteAccessAssignment", self._assignment_key(),
-                              deprovision_last=not keep)
+                              deprovision_last=last)
         return {"Task": self._task_wire(task, False)}
 
     def get_task_status(self) -> Wire:
