@@ -41,9 +41,9 @@ __all__ = ["VERSIONS", "AlibabaClient", "ClientStats", "redact_headers", "sts_cl
 
 logger = logging.getLogger("baton_alibaba_cloud.alibaba")
 
-ServiceName = Literal["ram", "ims", "sts", "resourcemanager"]
+ServiceName = Literal["ram", "ims", "sts", "resourcemanager", "cloudsso"]
 VERSIONS: dict[str, str] = {"ram": "2015-05-01", "ims": "2019-08-15", "sts": "2015-04-01",
-                            "resourcemanager": "2020-03-31"}
+                            "resourcemanager": "2020-03-31", "cloudsso": "2021-05-15"}
 DEFAULT_USER_AGENT = (
     f"baton-alibaba-cloud (Python/{platform.python_version()}; aiohttp/{aiohttp.__version__})"
 )
@@ -126,7 +126,8 @@ class AlibabaClient:
         self.credentials = credentials
         self.endpoints = endpoints or Endpoints()
         self._parsed: dict[str, Endpoint] = {
-            s: self.endpoints.for_service(s) for s in ("ram", "ims", "sts", "resourcemanager")
+            s: self.endpoints.for_service(s)
+            for s in ("ram", "ims", "sts", "resourcemanager", "cloudsso")
         }
         self._session = session
         self._owns_session = session is None
@@ -315,6 +316,47 @@ class AlibabaClient:
                 number += 1
                 ahead = self._page_task(
                     self._request(service, action, {**base, "PageNumber": number}))
+                await asyncio.sleep(0)
+                yield page
+        finally:
+            ahead.cancel()
+
+    async def token_pages(
+        self,
+        service: ServiceName,
+        action: str,
+        params: Mapping[str, str | int | bool] | None = None,
+        *,
+        max_results: int | None = None,
+    ) -> AsyncGenerator[dict[str, Any], None]:
+        """Yield every page of a NextToken/MaxResults action (CloudSSO), to the end.
+
+        The third paging style: ``IsTruncated`` says whether another page exists and
+        ``NextToken`` leads to it. Asks for the largest ``MaxResults`` the metadata allows
+        (``ListAccessAssignments``: 20); the next page is requested before this one is yielded.
+        A truncated page without a new token is an error from the guard, never a loop.
+        """
+        base: dict[str, str | int | bool] = dict(params or {})
+        size = max_results if max_results is not None else _pages.max_results(service, action)
+        if size is not None:
+            base.setdefault("MaxResults", size)
+        guard = PageGuard(service, action, size)
+        ahead = self._page_task(self._request(service, action, base))
+        try:
+            while True:
+                page, weight = await ahead
+                guard.page(weight)
+                if not _pages.is_truncated(page):
+                    yield page
+                    return
+                try:
+                    token = guard.token("NextToken", page.get("NextToken"))
+                except PagingError as error:
+                    error.request_id = str(page.get("RequestId") or "") or None
+                    yield page
+                    raise
+                ahead = self._page_task(
+                    self._request(service, action, {**base, "NextToken": token}))
                 await asyncio.sleep(0)
                 yield page
         finally:

@@ -153,7 +153,7 @@ class PermissionDeniedError(AlibabaError):
 
 
 class NotFoundError(AlibabaError):
-    """The named entity does not exist (``EntityNotExist.*``)."""
+    """The named entity does not exist (``EntityNotExist.*``; CloudSSO: ``EntityNotExists.*``)."""
 
     def hint(self) -> str:
         return "the named entity does not exist; check the name"
@@ -241,6 +241,7 @@ _PREFIX: tuple[tuple[str, type[AlibabaError]], ...] = (
     ("Rejected.Throttling", ThrottlingError),
     ("Forbidden", PermissionDeniedError),
     ("EntityNotExist.", NotFoundError),
+    ("EntityNotExists.", NotFoundError),  # CloudSSO's spelling (EntityNotExists.User)
     ("EntityAlreadyExists.", AlreadyExistsError),
     ("DeleteConflict.", ConflictError),
     ("LimitExceeded.", ConflictError),

@@ -13,7 +13,8 @@ from typing import Any
 from . import metadata
 from ._errors import AlibabaError
 
-__all__ = ["is_truncated", "max_items", "page_count", "page_size", "validate_request"]
+__all__ = ["is_truncated", "max_items", "max_results", "page_count", "page_size",
+           "validate_request"]
 
 
 def max_items(service: metadata.Service, action: str) -> int | None:
@@ -22,6 +23,16 @@ def max_items(service: metadata.Service, action: str) -> int | None:
         return metadata.max_items(service, action)
     except KeyError:
         raise ValueError(f"{service} has no action {action!r}") from None
+
+
+def max_results(service: metadata.Service, action: str) -> int | None:
+    """The largest ``MaxResults`` of a NextToken-paginated action (CloudSSO), ``None`` if it
+    takes none or the metadata records no maximum."""
+    try:
+        param = metadata.load(service).actions[action].parameters.get("MaxResults")
+    except KeyError:
+        raise ValueError(f"{service} has no action {action!r}") from None
+    return param.maximum if param is not None and param.maximum else None
 
 
 def page_size(service: metadata.Service, action: str) -> int:

@@ -39,9 +39,10 @@ MEMBERSHIP_RATE = 10.0
 
 def published_rate(service: str, action: str) -> float:
     """The published requests/second of an action: the metadata snapshot's figure where it has
-    one (Resource Manager), else 10 membership, 20 writes, 100 the rest."""
-    if service == "resourcemanager":
-        quota = metadata.published_quota("resourcemanager", action)
+    one (Resource Manager, CloudSSO), else 10 membership, 20 writes, 100 the rest."""
+    if service in ("resourcemanager", "cloudsso"):
+        quota = metadata.published_quota(
+            "cloudsso" if service == "cloudsso" else "resourcemanager", action)
         if quota is not None:
             return float(quota)
     if service == "sts":

@@ -1,5 +1,5 @@
-"""Where RAM, IMS, STS and Resource Manager live: a host name (HTTPS) or a full URL (emulator,
-private gateway).
+"""Where RAM, IMS, STS, Resource Manager and CloudSSO live: a host name (HTTPS) or a full URL
+(emulator, private gateway).
 
 Why the ``host`` property matters: V3 signs the ``host`` header, and the server sees the port
 whenever it is not the scheme's default, so ``http://127.0.0.1:8080`` must sign
@@ -64,21 +64,23 @@ class Endpoints:
     ims: str = "ims.aliyuncs.com"
     sts: str = "sts.aliyuncs.com"
     resourcemanager: str = "resourcemanager.aliyuncs.com"
+    cloudsso: str = "cloudsso.cn-shanghai.aliyuncs.com"
+    """CloudSSO lives in cn-shanghai or us-west-1 only: the region of the directory."""
 
     def __post_init__(self) -> None:
-        for value in (self.ram, self.ims, self.sts, self.resourcemanager):
+        for value in (self.ram, self.ims, self.sts, self.resourcemanager, self.cloudsso):
             parse_endpoint(value)
 
     @classmethod
     def single(cls, url: str) -> Endpoints:
         """Every service behind one URL, as the emulator serves them."""
-        return cls(ram=url, ims=url, sts=url, resourcemanager=url)
+        return cls(ram=url, ims=url, sts=url, resourcemanager=url, cloudsso=url)
 
     def for_service(self, service: Service) -> Endpoint:
         """The parsed endpoint of a service."""
         value = {"ram": self.ram, "ims": self.ims, "sts": self.sts,
-                 "resourcemanager": self.resourcemanager}.get(service)
+                 "resourcemanager": self.resourcemanager, "cloudsso": self.cloudsso}.get(service)
         if value is None:
-            raise ValueError(
-                f"unknown service {service!r}; expected ram, ims, sts or resourcemanager")
+            raise ValueError(f"unknown service {service!r}; expected ram, ims, sts, "
+                             "resourcemanager or cloudsso")
         return parse_endpoint(value)

@@ -110,8 +110,8 @@ FIELDS: tuple[Field, ...] = (
           "proxies).", "string", "credentials", default="http://100.100.100.200",
           hidden=True, is_ops=True),
     Field("endpoint", "Endpoint",
-          f"One endpoint for every service (RAM, IMS, STS, Resource Manager), such as the "
-          f"emulator's URL; a per-service endpoint flag wins over it: {_ENDPOINT_HELP}.",
+          f"One endpoint for every service (RAM, IMS, STS, Resource Manager, CloudSSO), such as "
+          f"the emulator's URL; a per-service endpoint flag wins over it: {_ENDPOINT_HELP}.",
           "string", "endpoints"),
     Field("ram-endpoint", "RAM Endpoint",
           f"The RAM endpoint (default ram.aliyuncs.com, or --endpoint): {_ENDPOINT_HELP}.",
@@ -125,6 +125,12 @@ FIELDS: tuple[Field, ...] = (
     Field("resource-manager-endpoint", "Resource Manager Endpoint",
           f"The Resource Manager endpoint (default resourcemanager.aliyuncs.com, or --endpoint): "
           f"{_ENDPOINT_HELP}.", "string", "endpoints"),
+    Field("cloudsso-region", "CloudSSO Region",
+          "The region of the CloudSSO directory (CloudSSO serves these two only).", "string",
+          "endpoints", default="cn-shanghai", choices=("cn-shanghai", "us-west-1")),
+    Field("cloudsso-endpoint", "CloudSSO Endpoint",
+          f"The CloudSSO endpoint (default cloudsso.<--cloudsso-region>.aliyuncs.com, or "
+          f"--endpoint): {_ENDPOINT_HELP}.", "string", "endpoints"),
     Field("rate-limit-scale", "Rate Limit Scale",
           "Multiply every published per-action quota by this (0.5 leaves half of the account's "
           "quota to other tools); 0.01 to 10.", "float", "endpoints", default=1.0, is_ops=True,
@@ -162,6 +168,13 @@ FIELDS: tuple[Field, ...] = (
     Field("max-accounts-in-flight", "Max Accounts In Flight",
           "Member accounts entered and listed at once with --organization.", "int",
           "organization", default=8, metavar="N", bounds=(1, 64), cli_only=True),
+    Field("cloudsso", "CloudSSO",
+          "With --organization, sync CloudSSO (users, groups, access configurations and their "
+          "assignments); on by default when ListDirectories finds a directory.", "bool",
+          "organization", default=False, cli_only=True),
+    Field("no-cloudsso", "No CloudSSO",
+          "With --organization, leave CloudSSO out even when a directory exists.", "bool",
+          "organization", default=False, cli_only=True),
     Field("provisioning", "Provisioning",
           "Allow provisioning: group membership and policy attachment grants and revokes.",
           "bool", "provisioning", default=False, short="p", cli_only=True),
@@ -190,6 +203,7 @@ CONSTRAINTS: tuple[Constraint, ...] = (
                ("grant-entitlement", "grant-principal", "grant-principal-type")),
     Constraint("mutually_exclusive", ("grant-entitlement", "revoke-grant")),
     Constraint("mutually_exclusive", ("profile", "access-key-id")),
+    Constraint("mutually_exclusive", ("cloudsso", "no-cloudsso")),
     Constraint("dependent_on", ("security-token",), ("access-key-id",)),
     Constraint("dependent_on", ("external-id",), ("role-arn",)),
     Constraint("dependent_on", ("grant-entitlement",), ("provisioning",)),

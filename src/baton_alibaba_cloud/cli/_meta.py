@@ -46,14 +46,14 @@ def permissions(ctx: click.Context, /, **_: Any) -> None:
 
     Attach it to the RAM user or role the connector runs as. Without flags it covers a sync;
     --sync-secrets adds the AccessKey listing, -p the provisioning actions. --organization
-    prints two: the management account identity's and the member role's.
+    prints two: the management account identity's (with CloudSSO's reads, and its writes
+    with -p) and the member role's.
     """
     values = resolve(ctx, _PERMISSION_FIELDS)
     if values["organization"]:
-        if values["provisioning"]:
-            raise click.UsageError("--organization syncs; provisioning acts on one account")
         _print_json(organization_policies(values["member-role-name"],
-                                          sync_secrets=values["sync-secrets"]))
+                                          sync_secrets=values["sync-secrets"],
+                                          provisioning=values["provisioning"]))
         return
     _print_json(policy_document(sync_secrets=values["sync-secrets"],
                                 provisioning=values["provisioning"]))

@@ -25,7 +25,8 @@ __all__ = ["org_options", "sync_organization_with_progress"]
 
 log = logging.getLogger("baton_alibaba_cloud.cli")
 
-_ORG_ONLY = ("member-external-id", "member-accounts", "exclude-accounts")
+_ORG_ONLY = ("member-external-id", "member-accounts", "exclude-accounts", "cloudsso",
+             "no-cloudsso")
 
 
 def _uids(text: str | None, flag: str) -> frozenset[str]:
@@ -52,7 +53,8 @@ def org_options(values: dict[str, Any]) -> OrgOptions | None:
         external_id=values.get("member-external-id") or None,
         member_accounts=_uids(values.get("member-accounts"), "--member-accounts"),
         exclude_accounts=_uids(values.get("exclude-accounts"), "--exclude-accounts"),
-        max_accounts_in_flight=int(values.get("max-accounts-in-flight") or 8))
+        max_accounts_in_flight=int(values.get("max-accounts-in-flight") or 8),
+        cloudsso=True if values.get("cloudsso") else False if values.get("no-cloudsso") else None)
 
 
 def sync_organization_with_progress(config: ConnectorConfig, path: Path, options: OrgOptions,

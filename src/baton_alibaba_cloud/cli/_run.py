@@ -49,7 +49,8 @@ REQUEST_TIMEOUT = field("request-timeout").default
 _CONFIG_FIELDS = ("access-key-id", "access-key-secret", "security-token", "role-arn",
                   "role-session-name", "role-session-duration", "external-id", "profile",
                   "endpoint", "ram-endpoint", "ims-endpoint", "sts-endpoint",
-                  "resource-manager-endpoint", "ecs-metadata-url",
+                  "resource-manager-endpoint", "cloudsso-endpoint", "cloudsso-region",
+                  "ecs-metadata-url",
                   "sync-secrets", "provisioning", "rate-limit-scale", "max-in-flight")
 
 

@@ -31,6 +31,8 @@ MIN_SCALE, MAX_SCALE = 0.01, 10.0
 """``--rate-limit-scale`` bounds: at 0.01 the slowest published quota (10/s) is one request
 every 10 s; above 10 Alibaba throttles anyway (the quota is the account's, all callers)."""
 MAX_TIMEOUT = 600
+CLOUDSSO_REGIONS = ("cn-shanghai", "us-west-1")
+"""The regions CloudSSO has endpoints in; a directory lives in one of them."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,9 @@ class ConnectorConfig:
     - ``endpoint``: one host name or URL for every service (the emulator serves them all);
       ``ram_endpoint``/``ims_endpoint``/``sts_endpoint``/``resource_manager_endpoint``
       override it per service; each defaults to the service's public host.
+    - ``cloudsso_region`` (``cn-shanghai`` or ``us-west-1``): where the CloudSSO directory
+      lives; ``cloudsso_endpoint`` defaults to ``cloudsso.<region>.aliyuncs.com`` (or
+      ``endpoint``).
     - ``ecs_metadata_url``: the ECS metadata service the default chain asks last.
     - ``sync_secrets``: also sync AccessKeys (ids and dates only, never secrets).
     - ``provisioning``: allow ``grant``/``revoke``; refused otherwise.
@@ -71,6 +76,8 @@ class ConnectorConfig:
     ims_endpoint: str | None = None
     sts_endpoint: str | None = None
     resource_manager_endpoint: str | None = None
+    cloudsso_endpoint: str | None = None
+    cloudsso_region: str = CLOUDSSO_REGIONS[0]
     ecs_metadata_url: str = DEFAULT_METADATA_URL
     sync_secrets: bool = False
     provisioning: bool = False
@@ -95,6 +102,9 @@ class ConnectorConfig:
                              "smaller one would wait minutes between requests)")
         if not 1 <= self.timeout <= MAX_TIMEOUT:
             raise ValueError(f"--request-timeout must be 1 to {MAX_TIMEOUT} seconds")
+        if self.cloudsso_region not in CLOUDSSO_REGIONS:
+            raise ValueError(f"--cloudsso-region must be {' or '.join(CLOUDSSO_REGIONS)} (the "
+                             f"regions CloudSSO serves), not {self.cloudsso_region!r}")
         if self.max_in_flight < 1 or self.concurrency_per_type < 1:
             raise ValueError("max in flight and concurrency must be positive")
         self.endpoints()  # a bad endpoint is a configuration error, found now
@@ -106,7 +116,10 @@ class ConnectorConfig:
         return Endpoints(
             ram=self.ram_endpoint or base.ram, ims=self.ims_endpoint or base.ims,
             sts=self.sts_endpoint or base.sts,
-            resourcemanager=self.resource_manager_endpoint or base.resourcemanager)
+            resourcemanager=self.resource_manager_endpoint or base.resourcemanager,
+            cloudsso=self.cloudsso_endpoint or (
+                base.cloudsso if self.endpoint
+                else f"cloudsso.{self.cloudsso_region}.aliyuncs.com"))
 
 
 def build_credentials(config: ConnectorConfig) -> CredentialsProvider:

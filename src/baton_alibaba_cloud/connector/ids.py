@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 
 __all__ = [
+    "ACCESS_ASSIGNMENT",
+    "ACCESS_CONFIGURATION",
     "ACCESS_KEY",
     "ACCOUNT",
     "GROUP",
@@ -19,16 +21,23 @@ __all__ = [
     "RESOURCE_GROUP",
     "ROLE",
     "SERVICE",
+    "SSO_DIRECTORY",
+    "SSO_GROUP",
+    "SSO_USER",
     "USER",
     "RamArn",
+    "SsoArn",
     "binding_id",
     "group_id",
     "name_of",
     "parse_arn",
+    "parse_sso_arn",
     "policy_id",
     "policy_ref",
     "resource_group_id",
     "role_id",
+    "sso_directory_id",
+    "sso_id",
     "user_id",
     "user_name",
 ]
@@ -43,6 +52,13 @@ SERVICE = "service"
 IDENTITY_PROVIDER = "identity_provider"
 RESOURCE_GROUP = "resource_group"
 POLICY_BINDING = "policy_binding"
+SSO_DIRECTORY = "cloudsso_directory"
+SSO_USER = "sso_user"
+SSO_GROUP = "sso_group"
+ACCESS_CONFIGURATION = "access_configuration"
+ACCESS_ASSIGNMENT = "access_assignment"
+_SSO_KINDS = {SSO_USER: "user", SSO_GROUP: "group",
+              ACCESS_CONFIGURATION: "access-configuration"}
 
 
 def user_id(uid: str, name: str) -> str:
@@ -75,6 +91,43 @@ def binding_id(role: str, scope: str) -> str:
     """A role bound to a scope: ``<policy id>@<resource group id>`` (both ARNs), so the id says
     what is granted where and no two bindings of one account collide."""
     return f"{role}@{scope}"
+
+
+def sso_directory_id(region: str, uid: str, directory_id: str) -> str:
+    """``acs:cloudsso:<region>:<management uid>:directory/<d-id>``: CloudSSO's directory ARN."""
+    return f"acs:cloudsso:{region}:{uid}:directory/{directory_id}"
+
+
+def sso_id(directory: str, type_id: str, item_id: str) -> str:
+    """A CloudSSO user, group or access configuration under its directory's ARN:
+    ``<directory>/user/<u-id>``, ``/group/<g-id>``, ``/access-configuration/<ac-id>``."""
+    return f"{directory}/{_SSO_KINDS[type_id]}/{item_id}"
+
+
+@dataclass(frozen=True)
+class SsoArn:
+    """A parsed CloudSSO id: the directory's ARN, its region and id, the item's kind and id
+    (``kind`` and ``item`` are empty for the directory itself)."""
+
+    directory: str
+    region: str
+    directory_id: str
+    kind: str
+    item: str
+
+
+_SSO_ARN = re.compile(
+    r"^(?P<directory>acs:cloudsso:(?P<region>[^:]+):(?P<account>\d+):directory/(?P<d>[^/]+))"
+    r"(?:/(?P<kind>user|group|access-configuration)/(?P<item>[^/@]+))?$")
+
+
+def parse_sso_arn(resource_id: str) -> SsoArn | None:
+    """The parts of a CloudSSO id, or ``None`` for anything else."""
+    match = _SSO_ARN.match(resource_id)
+    if match is None:
+        return None
+    return SsoArn(match["directory"], match["region"], match["d"], match["kind"] or "",
+                  match["item"] or "")
 
 
 def policy_ref(resource_id: str) -> tuple[str, str]:

@@ -29,6 +29,7 @@ from baton_alibaba_cloud.baton.c1z.history import previous_sync, previous_sync_r
 from baton_alibaba_cloud.baton.c1z.writer import C1zWriter
 from baton_alibaba_cloud.baton.sync.engine import Observer, SyncReport, run_sync
 from baton_alibaba_cloud.connector import ids
+from baton_alibaba_cloud.connector.cloudsso_org import cloudsso_syncers
 from baton_alibaba_cloud.connector.config import ConnectorConfig
 from baton_alibaba_cloud.connector.connector import Connector
 from baton_alibaba_cloud.connector.file_account import check_one_account, own_accounts
@@ -61,6 +62,9 @@ class OrgOptions:
     member_accounts: frozenset[str] = frozenset()
     exclude_accounts: frozenset[str] = frozenset()
     max_accounts_in_flight: int = 8
+    cloudsso: bool | None = None
+    """CloudSSO: None syncs it when ListDirectories finds a directory, False never, True
+    always (no directory is then marked on the management account)."""
 
 
 @dataclass
@@ -154,6 +158,21 @@ def _syncers(directory: Directory, per_account: list[tuple[str, list[ResourceSyn
     return out
 
 
+async def _cloudsso(config: ConnectorConfig, client: AlibabaClient, management: Connector,
+                    directory: Directory, members: list[MemberRecord], fates: Fates,
+                    options: OrgOptions) -> list[ResourceSyncer]:
+    """The CloudSSO syncers, read with the management account's client."""
+    names = {r.uid: r.display_name or r.uid for r in directory.accounts}
+    in_file = {management.ctx.uid, *(m.uid for m in members)}
+    accounts = {uid: names.get(uid, uid) for uid in in_file}
+
+    def synced(uid: str) -> bool:
+        return uid in in_file and uid not in fates.failed
+
+    return await cloudsso_syncers(client, management.ctx, options.cloudsso,
+                                  config.cloudsso_region, accounts, synced)
+
+
 def _check_one_organization(writer: C1zWriter, management: str, path: Path,
                             new_file: bool) -> None:
     """One organization per file: the previous sync must be of this management account's
@@ -189,7 +208,10 @@ async def sync_organization(
             fates = Fates(skipped=set(skipped), strict=management.ctx.uid)
             per_account = [(management.ctx.uid, management.syncers())]
             per_account += await _enter(config, client, members, options, fates, stack)
-            report = await run_sync(_syncers(directory, per_account, fates, options), writer,
+            syncers = _syncers(directory, per_account, fates, options)
+            syncers += await _cloudsso(config, client, management, directory, members, fates,
+                                       options)
+            report = await run_sync(syncers, writer,
                                     concurrency_per_type=config.concurrency_per_type,
                                     observer=observer)
         writer.commit()

@@ -225,17 +225,19 @@ class FanOut:
         for uid, run in runs:
             try:
                 async for items in run:
-                    yield self._own_accounts_kept(items)
+                    yield self._own_accounts_kept(items, uid)
             except (AlibabaError, PayloadError) as error:
                 if uid == self.fates.strict:
                     raise
                 self.fates.fail(uid, _reason(error))
 
-    def _own_accounts_kept(self, items: SyncItems) -> SyncItems:
+    def _own_accounts_kept(self, items: SyncItems, uid: str) -> SyncItems:
         """A role trusting another account of the organization names it as an external
-        account; the organization's own account resource must not be replaced by that stub."""
+        account; the organization's own account resource must not be replaced by that stub.
+        An account's own update of itself (the mark of what it could not read) is kept."""
         kept = [r for r in items.resources
-                if not (r.id.resource_type == ids.ACCOUNT and r.id.resource in self.uids)]
+                if not (r.id.resource_type == ids.ACCOUNT and r.id.resource in self.uids
+                        and r.id.resource != uid)]
         if len(kept) == len(items.resources):
             return items
         return SyncItems(resources=kept, grants=items.grants, warnings=items.warnings)

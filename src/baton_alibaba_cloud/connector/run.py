@@ -7,6 +7,7 @@ without a terminal.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
@@ -20,7 +21,7 @@ from baton_alibaba_cloud.baton.c1z.writer import C1zWriter
 from baton_alibaba_cloud.baton.lookup import UnknownName, check_entitlement, resolve_principal
 from baton_alibaba_cloud.baton.pb.resource_pb2 import ResourceId
 from baton_alibaba_cloud.baton.sync.engine import Observer, SyncReport, run_sync
-from baton_alibaba_cloud.connector import provisioning
+from baton_alibaba_cloud.connector import cloudsso_provisioning, provisioning
 from baton_alibaba_cloud.connector.config import ConnectorConfig, build_credentials
 from baton_alibaba_cloud.connector.connector import Connector
 from baton_alibaba_cloud.connector.file_account import check_one_account
@@ -115,14 +116,18 @@ async def grant(
     """Grant an entitlement of the c1z at ``path`` to a principal of it."""
     _require_provisioning(config)
     with C1zReader.open(Path(path)) as reader:
-        _check_grant_names(reader, Path(path), entitlement_id, principal_type, principal_id)
-        entitlement = reader.get_entitlement(entitlement_id)
+        entitlement = reader.get_entitlement(entitlement_id) or cloudsso_provisioning.new_binding(
+            entitlement_id, reader.get_resource)
+        _check_grant_names(reader, Path(path), entitlement_id, principal_type, principal_id,
+                           known=entitlement is not None)
     if entitlement is None:  # checked above; keeps the type checker informed
         raise ProvisioningError(f"no entitlement {entitlement_id} in {path}; sync first")
+    principal = ResourceId(resource_type=principal_type, resource=principal_id)
+    if cloudsso_provisioning.handles(entitlement):
+        async with client_for(_sso_config(config, entitlement)) as client:
+            return await cloudsso_provisioning.grant(client, entitlement, principal)
     async with client_for(config) as client:
-        return await provisioning.grant(
-            client, entitlement, ResourceId(resource_type=principal_type, resource=principal_id)
-        )
+        return await provisioning.grant(client, entitlement, principal)
 
 
 async def revoke(config: ConnectorConfig, path: Path, grant_id: str) -> Provisioned:
@@ -135,8 +140,12 @@ async def revoke(config: ConnectorConfig, path: Path, grant_id: str) -> Provisio
         refusal = provisioning.inherited_refusal(existing, _namer(reader))
         if refusal is not None:
             raise ProvisioningError(refusal)
-    async with client_for(config) as client:
-        done = await provisioning.revoke(client, existing)
+    if cloudsso_provisioning.handles(existing.entitlement):
+        async with client_for(_sso_config(config, existing.entitlement)) as client:
+            done = await cloudsso_provisioning.revoke(client, existing)
+    else:
+        async with client_for(config) as client:
+            done = await provisioning.revoke(client, existing)
     others = sorted(src for src in existing.sources.sources if src != existing.entitlement.id)
     if others:
         log.warning("%s still holds %s through %s (expanded grants; sync to see them)",
@@ -144,13 +153,26 @@ async def revoke(config: ConnectorConfig, path: Path, grant_id: str) -> Provisio
     return done
 
 
+def _sso_config(config: ConnectorConfig, entitlement: Any) -> ConnectorConfig:
+    """CloudSSO calls go to the region of the directory named in the entitlement's id, unless
+    an endpoint was given (``--cloudsso-endpoint``, ``--endpoint``)."""
+    region = cloudsso_provisioning.region_of(entitlement)
+    if config.cloudsso_endpoint or config.endpoint or region is None:
+        return config
+    try:
+        return dataclasses.replace(config, cloudsso_region=region)
+    except ValueError:
+        return config
+
+
 def _check_grant_names(reader: C1zReader, path: Path, entitlement_id: str,
-                       principal_type: str, principal_id: str) -> None:
+                       principal_type: str, principal_id: str, *, known: bool = False) -> None:
     """The entitlement and the principal exist in the file, exactly as typed; otherwise one
     line with the closest valid names. A write never guesses: a principal typed by name is
     answered with its id to pass instead."""
     try:
-        check_entitlement(reader, entitlement_id)
+        if not known:
+            check_entitlement(reader, entitlement_id)
         resolved = resolve_principal(reader, principal_type, principal_id)
     except UnknownName as exc:
         raise ProvisioningError(f"{path}: {exc}; sync first if it is new") from None
