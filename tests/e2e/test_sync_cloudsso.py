@@ -178,3 +178,43 @@ async def test_cloudsso_denied_marks_the_management_account(tmp_path: Path) -> N
         assert account is not None
         assert "cloudsso:ListDirectories" in account.profile.fields["cloudsso"].string_value
         assert list(reader.resources("sso_user")) == []
+
+
+async def test_a_refused_listing_marks_the_directory(tmp_path: Path) -> None:
+    """ListUsers refused, the rest allowed: the directory carries the mark, one warning names
+    cloudsso:ListUsers, and the groups and assignments are still synced (their grants to the
+    unread users are dropped, each with the completeness warning)."""
+    data = sso.organization()
+    mgmt = data["organization"]["accounts"][0]["document"]
+    mgmt["policies"] = [{"name": "no-sso-users", "type": "Custom", "document": {
+        "Version": "1", "Statement": [{"Effect": "Deny", "Action": "cloudsso:ListUsers",
+                                       "Resource": "*"}]}}]
+    mgmt["attachments"].append({"policy": "no-sso-users", "policy_type": "Custom",
+                                "principal_type": "user", "principal": "emulator-admin"})
+    report, path = await _sync(tmp_path, data, OrgOptions(member_accounts=frozenset({A})))
+    warned = [w for w in report.sync.warnings if "(grant cloudsso:" in w]
+    assert len(warned) == 1 and "cloudsso:ListUsers" in warned[0], warned
+    with C1zReader.open(path) as reader:
+        directory = reader.get_resource("cloudsso_directory", sso.D)
+        assert directory is not None
+        assert "cloudsso:ListUsers" in directory.profile.fields["users"].string_value
+        assert list(reader.resources("sso_user")) == []
+        assert {r.id.resource for r in reader.resources("sso_group")} == {sso.GROUP}
+        assert len(list(reader.resources("access_assignment"))) == 3
+
+
+async def test_assignments_page_by_next_token(tmp_path: Path) -> None:
+    """45 users each assigned ReadOnly on prod-app: three pages of ListAccessAssignments (20
+    at most a page), every assignment read."""
+    data = sso.organization()
+    block = data["organization"]["cloudsso"]
+    extra = [f"user{n:02d}" for n in range(45)]
+    block["users"] += [{"name": n} for n in extra]
+    block["assignments"] += [{"access_configuration": RO, "principal_type": "User",
+                              "principal": n, "account": A} for n in extra]
+    _, path = await _sync(tmp_path, data, OrgOptions(member_accounts=frozenset({A})))
+    with C1zReader.open(path) as reader:
+        users = {r.display_name: r.id.resource for r in reader.resources("sso_user")}
+        held = {g.principal.id.resource for g in reader.grants()
+                if g.entitlement.id == _assigned(RO, A) and not g.sources.sources}
+    assert held == {sso.GROUP} | {users[n] for n in extra}
