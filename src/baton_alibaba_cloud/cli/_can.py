@@ -35,8 +35,8 @@ def register(group: click.Group, file_option: Callable[[Any], Any]) -> None:
 @option("--principal", default=None,
         help="Answer for this principal only: yes, no, conditional or unknown, with the statements "
              "that decide (an id, or a name only one user or role answers to).")
-@option("--principal-type", default=None, type=click.Choice(["user", "role"]),
-        help="The principal's type (default: a user, else a role).")
+@option("--principal-type", default=None, type=click.Choice(["user", "role", "sso_user"]),
+        help="The principal's type (default: a user, else a role, else a CloudSSO user).")
 @format_option
 def can(file_: Path, action: str, resource: str | None, principal: str | None,
         principal_type: str | None, output_format: str) -> None:
@@ -60,7 +60,7 @@ def can(file_: Path, action: str, resource: str | None, principal: str | None,
 
 
 def _identity(reader: Any, principal: str, principal_type: str | None) -> tuple[str, str]:
-    kinds = [principal_type] if principal_type else ["user", "role"]
+    kinds = [principal_type] if principal_type else ["user", "role", "sso_user"]
     error: UnknownName | None = None
     for kind in kinds:
         try:

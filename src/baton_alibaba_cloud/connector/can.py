@@ -7,6 +7,8 @@ its policies evaluated together (a user's direct and its groups' ones: a Deny in
 policy blocks a direct Allow, as in Alibaba); each role it may assume is evaluated on that
 role's policies and shown as its own path. Without a resource, an Allow on any resource counts
 and only a Deny on every resource (``*``) blocks: the question is then "on some resource".
+A CloudSSO user holds no RAM policy of its own: its paths are the ``AliyunReservedSSO-<name>``
+roles its access assignments let it assume (the expanded ``assume`` grants), one per account.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from baton_alibaba_cloud.alibaba.policy import (
 from baton_alibaba_cloud.baton import types as bt
 from baton_alibaba_cloud.baton.c1z.reader import C1zReader
 from baton_alibaba_cloud.baton.pb.annotations_pb2 import GrantImmutable, GrantMetadata
-from baton_alibaba_cloud.connector import ids
+from baton_alibaba_cloud.connector import hygiene, ids
 
 __all__ = ["Answer", "Graph", "Path", "load_graph", "paths_for", "who_can"]
 
@@ -51,6 +53,9 @@ class Graph:
     bindings: dict[str, tuple[str, str]] = field(default_factory=dict)
     """policy_binding id -> (policy id, resource group name): a resource-group-scoped attachment"""
     scoped: dict[Identity, set[str]] = field(default_factory=lambda: defaultdict(set))
+    accounts: dict[str, str] = field(default_factory=dict)
+    """uid → name of the synced accounts: with several (an organization), a role's name is
+    followed by its account's, as every member has its ``ResourceDirectoryAccountAccessRole``"""
 
 
 @dataclass(frozen=True)
@@ -81,13 +86,13 @@ class Answer:
 
 def load_graph(reader: C1zReader) -> Graph:
     """Policies with documents, attachments, memberships, assume grants and identities."""
-    graph = Graph()
+    graph = Graph(accounts=hygiene.synced_accounts(reader))
     for policy in reader.resources(ids.POLICY):
         document = policy.profile.fields.get("policy_document")
         if document is not None:
             graph.documents[policy.id.resource] = NamedPolicy(policy.display_name,
                                                               document.string_value)
-    for kind in (ids.USER, ids.ROLE, ids.GROUP):
+    for kind in (ids.USER, ids.ROLE, ids.GROUP, ids.SSO_USER):
         for resource in reader.resources(kind):
             graph.names[resource.id.resource] = resource.display_name
             if kind != ids.GROUP:
@@ -103,11 +108,21 @@ def load_graph(reader: C1zReader) -> Graph:
         if grant.principal.id.resource_type == ids.USER:
             graph.groups_of[grant.principal.id.resource].add(grant.entitlement.resource.id.resource)
     for grant in reader.grants(resource_type=ids.ROLE):
-        if bt.has_annotation(grant.annotations, GrantImmutable):
-            continue  # expansion collapses cycles; the chains are followed in ``_reachable``
         principal = (grant.principal.id.resource_type, grant.principal.id.resource)
+        if bt.has_annotation(grant.annotations, GrantImmutable) and principal[0] != ids.SSO_USER:
+            continue  # expansion collapses cycles; the chains are followed in ``_reachable``
+        # (a CloudSSO user reaches its reserved roles only by expansion, through its groups
+        # and access assignments: those expanded grants are its way in)
         graph.assumable[principal][grant.entitlement.resource.id.resource] = _conditional(grant)
     return graph
+
+
+def _role_name(graph: Graph, role: str) -> str:
+    name = graph.names.get(role, ids.name_of(role))
+    if len(graph.accounts) < 2:
+        return name
+    uid = hygiene.account_of(role)
+    return f"{name} in {graph.accounts.get(uid, uid)}" if uid else name
 
 
 def _reachable(graph: Graph, identity: Identity) -> dict[str, bool]:
@@ -197,15 +212,24 @@ def _anywhere(pair: tuple[StatementRef, Any]) -> tuple[StatementRef, Any]:
     return ref, {**widened, "Resource": "*"}
 
 
+def _principal_name(graph: Graph, identity: Identity) -> str:
+    """Its name; in an organization file a user's or role's is followed by its account's."""
+    if identity[0] == ids.ROLE:
+        return _role_name(graph, identity[1])
+    name = graph.names.get(identity[1], identity[1])
+    uid = hygiene.account_of(identity[1]) if len(graph.accounts) > 1 else None
+    return f"{name} in {graph.accounts.get(uid, uid)}" if uid else name
+
+
 def paths_for(graph: Graph, identity: Identity, action: str, resource: str | None) -> Answer:
     """Every path of one identity, the overall answer first."""
-    name = graph.names.get(identity[1], identity[1])
+    name = _principal_name(graph, identity)
     decision, how, missing = _decide(graph, _own_policies(graph, identity), action, resource)
     found = [_path(identity, name, "direct", decision, how, missing)]
     for role, conditional in sorted(_reachable(graph, identity).items()):
         held = [(p, "") for p in sorted(graph.attached.get((ids.ROLE, role), ()))]
         via, _, missing = _decide(graph, held, action, resource)
-        label = f"via role {graph.names.get(role, ids.name_of(role))}"
+        label = f"via role {_role_name(graph, role)}"
         path = _path(identity, name, label, via, {}, missing)
         if conditional and path.answer == "yes":
             path = Path(*identity, name, label + " (conditional assume)", CONDITIONAL,
@@ -234,7 +258,7 @@ def _scoped_paths(graph: Graph, identity: Identity, name: str, action: str,
                          (action, resource), "")
     for role in sorted(_reachable(graph, identity)):
         own = [(p, "") for p in sorted(graph.attached.get((ids.ROLE, role), ()))]
-        prefix = f"via role {graph.names.get(role, ids.name_of(role))}, "
+        prefix = f"via role {_role_name(graph, role)}, "
         found += _scoped_held(graph, identity, name, own, [((ids.ROLE, role), "")],
                               (action, resource), prefix)
     return found
