@@ -416,6 +416,12 @@ async def test_an_organization_without_the_block_has_no_directory(
         monkeypatch.delenv(name, raising=False)
     async with running_emulator(org.organization()) as emu:
         assert (await Sso(emu).call("ListDirectories"))["Directories"] == []
+    async with running_emulator(None) as emu:  # the bundled single account
+        single = Sso(emu, (emu.access_key_id, emu.access_key_secret))
+        assert (await single.call("ListDirectories"))["Directories"] == []
+        with pytest.raises(ClientException) as caught:
+            await single.call("GetDirectory")
+        assert caught.value.code == "EntityNotExists.Directory"
 
 
 @pytest.mark.parametrize(("change", "problem"), [
