@@ -16,7 +16,10 @@ import pytest
 from baton_alibaba_cloud.alibaba import AlibabaClient, Endpoints, StaticProvider
 from baton_alibaba_cloud.baton.c1z.reader import C1zReader
 from baton_alibaba_cloud.baton.pb.annotations_pb2 import GrantAlreadyExists, GrantAlreadyRevoked
-from baton_alibaba_cloud.connector import run
+from baton_alibaba_cloud.baton.pb.entitlement_pb2 import Entitlement
+from baton_alibaba_cloud.baton.pb.resource_pb2 import Resource, ResourceId
+from baton_alibaba_cloud.connector import cloudsso_provisioning, run
+from baton_alibaba_cloud.connector.cloudsso_provisioning import TaskWait
 from baton_alibaba_cloud.connector.config import ConnectorConfig
 from baton_alibaba_cloud.connector.org_run import OrgOptions, sync_organization
 from baton_alibaba_cloud.connector.provisioning import ProvisioningError
@@ -162,3 +165,23 @@ async def _roles(config: ConnectorConfig, path: Path) -> set[tuple[str, str]]:
     await sync_organization(config, path, OrgOptions(member_accounts=frozenset({A, B})))
     with C1zReader.open(path) as reader:
         return {(r.id.resource_type, r.id.resource) for r in reader.resources("role")}
+
+
+async def test_a_task_that_outlasts_the_wait_is_named() -> None:
+    """An assignment task still InProgress when the bounded wait ends: one line naming the task
+    and what to do, not a hang and not a success."""
+    target = Resource(id=ResourceId(resource_type="access_assignment",
+                                    resource=sso.binding("Admin", B)))
+    entitlement = Entitlement(id=f"access_assignment:{sso.binding('Admin', B)}:assigned",
+                              slug="assigned", resource=target)
+    alice = ResourceId(resource_type="sso_user", resource=sso.user("alice"))
+    options = EmulatorOptions(report_delay_s=0, cloudsso_task_delay_s=30)
+    async with running_emulator(sso.organization(), options) as emu:
+        client = AlibabaClient(StaticProvider(*org.ADMIN_KEY), Endpoints.single(emu.url))
+        async with client:
+            with pytest.raises(ProvisioningError) as late:
+                await cloudsso_provisioning.grant(client, entitlement, alice,
+                                                  TaskWait(limit=0.6, first=0.1, most=0.2))
+    message = str(late.value)
+    assert "\n" not in message and "is still InProgress after 0.6 s" in message
+    assert message.startswith("CloudSSO task t-") and "GetTaskStatus" in message

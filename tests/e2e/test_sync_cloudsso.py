@@ -218,3 +218,21 @@ async def test_assignments_page_by_next_token(tmp_path: Path) -> None:
         held = {g.principal.id.resource for g in reader.grants()
                 if g.entitlement.id == _assigned(RO, A) and not g.sources.sources}
     assert held == {sso.GROUP} | {users[n] for n in extra}
+
+
+async def test_explicit_cloudsso_without_a_directory_is_marked(tmp_path: Path) -> None:
+    """--cloudsso where ListDirectories finds none: a warning and a mark on the management
+    account saying so (and where else to look), never a silent empty directory; without
+    --cloudsso the same organization syncs quietly without it."""
+    options = OrgOptions(cloudsso=True, member_accounts=frozenset({A}))
+    report, path = await _sync(tmp_path, org.organization(), options)
+    warned = [w for w in report.sync.warnings if "cloudsso" in w]
+    assert len(warned) == 1 and "--cloudsso-region us-west-1" in warned[0], warned
+    with C1zReader.open(path) as reader:
+        account = reader.get_resource("account", M)
+        assert account is not None
+        assert "no directory in cn-shanghai" in account.profile.fields["cloudsso"].string_value
+    (tmp_path / "auto").mkdir()
+    report, _ = await _sync(tmp_path / "auto", org.organization(),
+                            OrgOptions(member_accounts=frozenset({A})))
+    assert not [w for w in report.sync.warnings if "cloudsso" in w]

@@ -204,6 +204,7 @@ async def _task(api: SsoApi, ref: EdgeRef, action: str, answer: Mapping[str, Any
         raise ProvisioningError(f"CloudSSO {action} answered without a TaskId (request id "
                                 f"{answer.get('RequestId') or '-'}); sync to see the outcome")
     status = str(task.get("Status") or "InProgress")
+    reason = str(task.get("FailureReason") or "")
     deadline, pause = time.monotonic() + wait.limit, wait.first
     while status == "InProgress":
         if time.monotonic() + pause > deadline:
