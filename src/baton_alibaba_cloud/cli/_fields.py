@@ -127,10 +127,11 @@ FIELDS: tuple[Field, ...] = (
           f"{_ENDPOINT_HELP}.", "string", "endpoints"),
     Field("cloudsso-region", "CloudSSO Region",
           "The region of the CloudSSO directory (CloudSSO serves these two only).", "string",
-          "endpoints", default="cn-shanghai", choices=("cn-shanghai", "us-west-1")),
+          "endpoints", default="cn-shanghai", choices=("cn-shanghai", "us-west-1"),
+          cli_only=True),
     Field("cloudsso-endpoint", "CloudSSO Endpoint",
           f"The CloudSSO endpoint (default cloudsso.<--cloudsso-region>.aliyuncs.com, or "
-          f"--endpoint): {_ENDPOINT_HELP}.", "string", "endpoints"),
+          f"--endpoint): {_ENDPOINT_HELP}.", "string", "endpoints", cli_only=True),
     Field("rate-limit-scale", "Rate Limit Scale",
           "Multiply every published per-action quota by this (0.5 leaves half of the account's "
           "quota to other tools); 0.01 to 10.", "float", "endpoints", default=1.0, is_ops=True,
