@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ import pytest
 
 from baton_alibaba_cloud.emulator.options import EmulatorOptions
 from baton_alibaba_cloud.emulator.server import RunningEmulator
-from tests.e2e.c1z_compare import counts, differences
+from tests.e2e.c1z_compare import counts, differences, rows
 from tests.e2e.cli_helpers import (
     SCRIPT,
     Result,
@@ -49,10 +50,12 @@ def connector() -> Path:
 
 
 def run_go(binary: Path, emu: RunningEmulator, tmp: Path, *args: str,
-           secret: str | None = None, timeout: float = 600) -> Result:
+           secret: str | None = None, timeout: float = 600,
+           env_extra: dict[str, str] | None = None) -> Result:
     """The Go connector against ``emu``, with the console script of this checkout as its
     Python service; temp files (the service's socket and snapshots) under ``tmp``."""
-    env = clean_env(tmp, {"BATON_CONNECTOR_COMMAND": str(SCRIPT), "TMPDIR": str(tmp)})
+    env = clean_env(tmp, {"BATON_CONNECTOR_COMMAND": str(SCRIPT), "TMPDIR": str(tmp),
+                          **(env_extra or {})})
     key = (emu.access_key_id, secret or emu.access_key_secret)
     proc = subprocess.run([str(binary), *args, *endpoint_flags(emu), *key_flags(key)],
                           cwd=tmp, env=env, capture_output=True, text=True, timeout=timeout,
@@ -60,16 +63,19 @@ def run_go(binary: Path, emu: RunningEmulator, tmp: Path, *args: str,
     return Result(proc.returncode, proc.stdout, proc.stderr)
 
 
-def native_and_baton_sdk(binary: Path, emu: RunningEmulator, tmp: Path) -> tuple[Path, Path]:
+def native_and_baton_sdk(
+    binary: Path, emu: RunningEmulator, tmp: Path, env_extra: dict[str, str] | None = None
+) -> tuple[Path, Path, Result]:
+    """Our native sync, then baton-sdk's through the Go connector (its run returned too)."""
     native, through_sdk = tmp / "native.c1z", tmp / "baton-sdk.c1z"
     done = run_cli(["-f", str(native), *endpoint_flags(emu),
                     *key_flags((emu.access_key_id, emu.access_key_secret))],
                    cwd=tmp, env=clean_env(tmp), timeout=600)
     assert done.code == 0, done.stderr[-2000:]
-    done = run_go(binary, emu, tmp, "-f", str(through_sdk))
-    assert done.code == 0, done.stderr[-3000:]
+    through = run_go(binary, emu, tmp, "-f", str(through_sdk), env_extra=env_extra)
+    assert through.code == 0, through.stderr[-3000:]
     assert not list(tmp.glob("baton-alibaba-cloud-*")), "the service left files behind"
-    return native, through_sdk
+    return native, through_sdk, through
 
 
 def assert_same_file(native: Path, through_sdk: Path) -> None:
@@ -81,15 +87,56 @@ def assert_same_file(native: Path, through_sdk: Path) -> None:
 
 def test_access_graph_account_matches_native_sync(connector: Path, tmp_path: Path) -> None:
     with emulator(ACCESS_GRAPH) as emu:
-        native, through_sdk = native_and_baton_sdk(connector, emu, tmp_path)
+        native, through_sdk, _ = native_and_baton_sdk(connector, emu, tmp_path)
     assert_same_file(native, through_sdk)
 
 
 def test_large_account_matches_native_sync(connector: Path, tmp_path: Path) -> None:
+    """Also the proof that baton-sdk's syncer takes the type-scoped route: `serve` logs every
+    list call at debug level, and baton-sdk asked for each type's entitlements and grants in
+    pages, never for one resource's (which would be two calls per resource, thousands here)."""
+    debug = {"BATON_LOG_LEVEL": "debug", "BATON_LOG_FORMAT": "json"}
     with emulator(big_account(), options=EmulatorOptions(quotas=False)) as emu:
-        native, through_sdk = native_and_baton_sdk(connector, emu, tmp_path)
+        native, through_sdk, run = native_and_baton_sdk(connector, emu, tmp_path, debug)
     assert_same_file(native, through_sdk)
     assert counts(native)["v1_resources"] > 2500
+    assert_type_scoped(list_calls(run.stderr), rows(through_sdk))
+
+
+def list_calls(stderr: str) -> list[dict[str, Any]]:
+    """The debug lines `serve` wrote for each ListEntitlements and ListGrants call."""
+    calls = []
+    for line in stderr.splitlines():
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(record, dict) and "scope" in record and record.get("method") in (
+                "ListEntitlements", "ListGrants"):
+            calls.append(record)
+    return calls
+
+
+def assert_type_scoped(calls: list[dict[str, Any]], file: dict[str, Any]) -> None:
+    """Every call names a whole type; each type declared type-scoped is listed exactly once, page
+    after page (the first call without a page token, one more call per page token handed
+    out); the entitlements served are, type by type, those in baton-sdk's file."""
+    scoped = {rid for rid, row in file["v1_resource_types"].items()
+              if any("TypeScopedGrants" in a["@type"] for a in row["data"].get("annotations", []))}
+    assert len(scoped) >= 3, scoped
+    assert [c for c in calls if c["scope"] != "type"] == []
+    pages: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for call in calls:
+        pages.setdefault((call["method"], call["resource_type_id"]), []).append(call)
+    assert set(pages) == {(m, t) for m in ("ListEntitlements", "ListGrants") for t in scoped}
+    for listing in pages.values():
+        assert [c["page_token"] for c in listing] == [False] + [True] * (len(listing) - 1)
+        assert [c["next_page"] for c in listing] == [True] * (len(listing) - 1) + [False]
+    assert max(len(listing) for listing in pages.values()) > 1, "no listing was paged"
+    served = {t: sum(c["rows"] for c in pages["ListEntitlements", t]) for t in scoped}
+    in_file = Counter(row["resource_type_id"] for row in file["v1_entitlements"].values())
+    assert served == {t: in_file[t] for t in scoped}
+    assert len(calls) < len(file["v1_entitlements"]) / 10
 
 
 def test_binary_declares_every_connector_field(connector: Path, tmp_path: Path) -> None:

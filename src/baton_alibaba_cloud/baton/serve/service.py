@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import grpc
 from google.protobuf import any_pb2
@@ -30,6 +31,7 @@ from baton_alibaba_cloud.baton.pb import grant_pb2 as g
 from baton_alibaba_cloud.baton.pb import resource_pb2 as r
 from baton_alibaba_cloud.baton.serve.snapshot import (
     TYPE_PAGE_SIZE,
+    Page,
     PageTokenError,
     Snapshot,
     page_size,
@@ -204,8 +206,11 @@ class ConnectorServicer:
             raise ServeError(grpc.StatusCode.INVALID_ARGUMENT, "resource_type_id is required")
         snap = await self.snapshots.get(request.active_sync_id)
         parent = request.parent_resource_id if request.HasField("parent_resource_id") else None
+        started = time.monotonic()
         page = snap.resources(request.resource_type_id, parent, request.page_token,
                               page_size(request.page_size))
+        _log_list("ListResources", r.ResourceId(resource_type=request.resource_type_id),
+                  True, request, page, started)
         return r.ResourcesServiceListResourcesResponse(
             list=page.items, next_page_token=page.next_token)
 
@@ -214,11 +219,13 @@ class ConnectorServicer:
     ) -> e.EntitlementsServiceListEntitlementsResponse:
         snap = await self.snapshots.get(request.active_sync_id)
         rid = _resource_id(request.resource)
-        if _marked(request.annotations, a.TypeScopedEntitlements):
+        started = time.monotonic()
+        if whole := _marked(request.annotations, a.TypeScopedEntitlements):
             page = snap.type_entitlements(rid.resource_type, request.page_token,
                                           page_size(request.page_size, TYPE_PAGE_SIZE))
         else:
             page = snap.entitlements(rid, request.page_token, page_size(request.page_size))
+        _log_list("ListEntitlements", rid, whole, request, page, started)
         return e.EntitlementsServiceListEntitlementsResponse(
             list=page.items, next_page_token=page.next_token)
 
@@ -233,11 +240,13 @@ class ConnectorServicer:
     ) -> g.GrantsServiceListGrantsResponse:
         snap = await self.snapshots.get(request.active_sync_id)
         rid = _resource_id(request.resource)
-        if _marked(request.annotations, a.TypeScopedGrants):
+        started = time.monotonic()
+        if whole := _marked(request.annotations, a.TypeScopedGrants):
             page = snap.type_grants(rid.resource_type, request.page_token,
                                     page_size(request.page_size, TYPE_PAGE_SIZE))
         else:
             page = snap.grants(rid, request.page_token, page_size(request.page_size))
+        _log_list("ListGrants", rid, whole, request, page, started)
         return g.GrantsServiceListGrantsResponse(list=page.items, next_page_token=page.next_token)
 
     # --- GrantManagerService -----------------------------------------------------------------
@@ -260,6 +269,30 @@ class ConnectorServicer:
         annotations = await self.backend.revoke(request.grant)
         self.snapshots.stale()
         return g.GrantManagerServiceRevokeResponse(annotations=_pack(annotations))
+
+
+class _Listing(Protocol):
+    page_size: int
+    page_token: str
+
+
+def _log_list(
+    method: str, rid: r.ResourceId, whole: bool, request: _Listing, page: Page[Any],
+    started: float,
+) -> None:
+    """One debug line per list call: how baton-sdk's syncer asks (a whole type or one
+    resource, the page size it asked for) and what it got; `scope` is `type` or `resource`."""
+    if not log.isEnabledFor(logging.DEBUG):
+        return
+    log.debug(
+        "%s %s %s: %d rows, %.1f ms", method, "type" if whole else "resource",
+        rid.resource_type if whole else f"{rid.resource_type}:{rid.resource}", len(page.items),
+        (time.monotonic() - started) * 1000,
+        extra={"method": method, "scope": "type" if whole else "resource",
+               "resource_type_id": rid.resource_type,
+               "resource_id": "" if whole else rid.resource, "page_size": request.page_size,
+               "page_token": bool(request.page_token), "rows": len(page.items),
+               "next_page": bool(page.next_token)})
 
 
 def _marked(annotations: Sequence[any_pb2.Any], marker: type[Message]) -> bool:
