@@ -13,19 +13,19 @@ from typing import Any
 
 import pytest
 
+from baton_alibaba_cloud.connector.cloudsso import READ_ACTIONS, WRITE_ACTIONS
 from baton_alibaba_cloud.connector.org_permissions import DIRECTORY_ACTIONS
 from baton_alibaba_cloud.connector.permissions import required_permissions
+from tests.e2e import cloudsso_org as sso
 from tests.e2e.cli_helpers import SCRIPT, clean_env, run_cli
 from tests.emulator import org_account as org
 
 ROLE = f"role/{org.ACCESS_ROLE}"
 
 
-@pytest.fixture(scope="module")
-def ready(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    home = tmp_path_factory.mktemp("validate-org")
+def _serve(home: Path, data: dict[str, Any]) -> Iterator[dict[str, str]]:
     account = home / "org.json"
-    account.write_text(json.dumps(org.organization()), encoding="utf-8")
+    account.write_text(json.dumps(data), encoding="utf-8")
     proc = subprocess.Popen([str(SCRIPT), "emulator", "--port", "0", "--account", str(account)],
                             cwd=home, env=clean_env(home), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
@@ -35,6 +35,11 @@ def ready(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     finally:
         proc.send_signal(signal.SIGINT)
         proc.communicate(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def ready(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    yield from _serve(tmp_path_factory.mktemp("validate-org"), org.organization())
 
 
 def _validate(tmp_path: Path, ready: dict[str, str], *extra: str,
@@ -57,7 +62,8 @@ def test_healthy_first_member_and_management_are_ok(tmp_path: Path,
     management = doc["management_account"]
     assert management["account_id"] == org.MANAGEMENT
     statuses = _statuses(management)
-    assert set(statuses) == {*required_permissions(["sync"]), *DIRECTORY_ACTIONS, "(none)"}
+    assert set(statuses) == {*required_permissions(["sync"]), *DIRECTORY_ACTIONS,
+                             *READ_ACTIONS, "(none)"}
     assert set(statuses.values()) == {"ok"} and management["missing"] == []
     member = doc["member_account"]
     assert member["account_id"] == org.PROD_APP  # the directory's first member
@@ -127,3 +133,46 @@ def test_console_tables_name_both_sides(tmp_path: Path, ready: dict[str, str]) -
     assert f"Member account {org.PROD_EU} through acs:ram::{org.PROD_EU}:{ROLE}" in \
         result.stdout.replace("\n", " ")
     assert "ListAccountsForParent" in result.stdout
+
+
+def test_cloudsso_permissions_of_the_management_identity(tmp_path: Path) -> None:
+    """With a CloudSSO directory, its reads are probed in it (with -p its writes too): an
+    identity denied cloudsso:ListAccessAssignments is named with exactly that one missing."""
+    data = sso.organization()
+    management = data["organization"]["accounts"][0]["document"]
+    key = ("LTAI5tOrgMgmtNoAssign01", "org-mgmt-no-assign-secret-01")
+    management["users"].append({"name": "no-assign",
+                                "access_keys": [{"id": key[0], "secret": key[1]}]})
+    management["policies"] = [*management.get("policies", []), {
+        "name": "no-assignments", "type": "Custom", "document": {"Version": "1", "Statement": [
+            {"Effect": "Deny", "Action": "cloudsso:ListAccessAssignments", "Resource": "*"}]}}]
+    management["attachments"] += [
+        {"policy": "AdministratorAccess", "policy_type": "System", "principal_type": "user",
+         "principal": "no-assign"},
+        {"policy": "no-assignments", "policy_type": "Custom", "principal_type": "user",
+         "principal": "no-assign"}]
+    for ready in _serve(tmp_path, data):
+        code, doc, err = _validate(tmp_path, ready, "-p", "--member-accounts", org.PROD_APP,
+                                   key=key)
+        assert code == 1, err[-2000:]
+        statuses = _statuses(doc["management_account"])
+        assert {p: statuses[p] for p in (*READ_ACTIONS, *WRITE_ACTIONS)} == {
+            **{p: "ok" for p in (*READ_ACTIONS, *WRITE_ACTIONS)},
+            "cloudsso:ListAccessAssignments": "missing"}
+        assert doc["management_account"]["missing"] == ["cloudsso:ListAccessAssignments"]
+        code, doc, _ = _validate(tmp_path, ready, "--no-cloudsso", "--member-accounts",
+                                 org.PROD_APP, key=key)
+        assert code == 0 and not [p for p in _statuses(doc["management_account"])
+                                  if p.startswith("cloudsso:")]
+
+
+def test_explicit_cloudsso_without_a_directory_is_not_ready(tmp_path: Path,
+                                                           ready: dict[str, str]) -> None:
+    """The test organization has no CloudSSO directory: by default that is fine (nothing to
+    read), but an explicit --cloudsso asks for one, so its absence is named with the way out."""
+    code, doc, err = _validate(tmp_path, ready, "--cloudsso")
+    assert code == 1, err[-2000:]
+    row = next(r for r in doc["management_account"]["results"]
+               if r["permission"] == "cloudsso:ListDirectories")
+    assert row["status"] == "error: NoDirectory"
+    assert "--cloudsso-region us-west-1" in row["detail"] and "--no-cloudsso" in row["detail"]

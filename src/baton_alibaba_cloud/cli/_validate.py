@@ -32,8 +32,9 @@ log = logging.getLogger("baton_alibaba_cloud.cli")
 __all__ = ["ORG_FIELDS", "render", "validate", "verdict"]
 
 ORG_FIELDS = ("organization", "member-role-name", "member-external-id", "member-accounts",
-              "exclude-accounts")
-"""``validate --organization``: the member role to enter and which member to probe."""
+              "exclude-accounts", "cloudsso", "no-cloudsso")
+"""``validate --organization``: the member role to enter, which member to probe, and whether
+CloudSSO is probed."""
 
 
 @click.command()

@@ -48,7 +48,7 @@ class ApiAction:
     ``permission`` is ``None`` for an action every caller may make (STS GetCallerIdentity).
     """
 
-    service: Literal["ram", "ims", "sts", "resourcemanager"]
+    service: Literal["ram", "ims", "sts", "resourcemanager", "cloudsso"]
     action: str
     permission: str | None
     why: str

@@ -18,6 +18,7 @@ required one is filled), so a new action in ``resource_types`` gets a probe with
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -125,10 +126,15 @@ def probe_params(action: ApiAction, account_id: str) -> dict[str, str]:
     return params
 
 
-async def _probe(client: AlibabaClient, action: ApiAction, account_id: str) -> ProbeResult:
+async def _probe(client: AlibabaClient, action: ApiAction, account_id: str,
+                 known: Mapping[str, str] | None = None) -> ProbeResult:
+    """``known``: real values for some parameters (a CloudSSO DirectoryId), so that the probe
+    asks about the caller's own directory rather than an absent one."""
     permission = action.permission or "(none)"
+    params = probe_params(action, account_id)
+    params.update({k: v for k, v in (known or {}).items() if k in params})
     try:
-        await client.call(action.service, action.action, probe_params(action, account_id))
+        await client.call(action.service, action.action, params)
     except PermissionDeniedError as exc:
         return ProbeResult(action.service, action.action, exc.permission or permission,
                            "missing", exc.code)

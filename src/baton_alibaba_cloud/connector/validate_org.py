@@ -4,7 +4,8 @@ Why two reports: an organization sync needs two different identities to work, an
 of each is fixed by someone else (the management account's RAM administrator; the member
 account's, or whoever created its access role). So the management identity is probed for the
 single-account sync's actions plus the Resource Directory reads that discover the members
-(``org_permissions.DIRECTORY_ACTIONS``), and one member (the first of the directory, or the
+(``org_permissions.DIRECTORY_ACTIONS``) and CloudSSO's (unless ``--no-cloudsso``), and one
+member (the first of the directory, or the
 one ``--member-accounts`` names) is entered through STS ``AssumeRole`` into the member role and
 probed for the single-account actions with that session. A member that cannot be entered is
 reported with the AssumeRole error (the role is missing, its trust refuses the management
@@ -24,12 +25,18 @@ from baton_alibaba_cloud.alibaba import (
     NotFoundError,
     PermissionDeniedError,
 )
-from baton_alibaba_cloud.connector.config import ConnectorConfig, build_credentials
+from baton_alibaba_cloud.connector.cloudsso import READ_ACTIONS, WRITE_ACTIONS, find_directory
+from baton_alibaba_cloud.connector.config import (
+    CLOUDSSO_REGIONS,
+    ConnectorConfig,
+    build_credentials,
+)
 from baton_alibaba_cloud.connector.org_permissions import DIRECTORY_ACTIONS
 from baton_alibaba_cloud.connector.org_run import OrgOptions, member_client
 from baton_alibaba_cloud.connector.organization import _reason, discover
 from baton_alibaba_cloud.connector.resource_types import ApiAction
 from baton_alibaba_cloud.connector.validate import (
+    ProbeResult,
     ValidationReport,
     _probe,
     features_of,
@@ -72,12 +79,43 @@ def _directory_actions() -> list[ApiAction]:
             for name in DIRECTORY_ACTIONS]
 
 
-async def _management(client: AlibabaClient, config: ConnectorConfig) -> ValidationReport:
+def _cloudsso_actions(provisioning: bool) -> list[ApiAction]:
+    names = [*READ_ACTIONS, *(WRITE_ACTIONS if provisioning else ())]
+    return [ApiAction("cloudsso", name.split(":", 1)[1], name,
+                      "read (with -p: provision) the CloudSSO directory") for name in names]
+
+
+async def _management(client: AlibabaClient, config: ConnectorConfig,
+                      options: OrgOptions) -> ValidationReport:
     report = await run_probes(client, features_of(config))
     found = await asyncio.gather(*(_probe(client, action, report.account_id)
                                    for action in _directory_actions()))
     report.results.extend(found)
+    if options.cloudsso is not False:
+        report.results.extend(await _cloudsso(client, config, options, report.account_id))
     return report
+
+
+async def _cloudsso(client: AlibabaClient, config: ConnectorConfig, options: OrgOptions,
+                    uid: str) -> list[ProbeResult]:
+    """CloudSSO's reads (and writes with -p) as the management identity: ListDirectories, then
+    the others in the directory it finds (an absent directory's id when it finds none, which
+    still proves the permission). An explicit ``--cloudsso`` with no directory in the region is
+    an error row naming the other region."""
+    listing, *rest = _cloudsso_actions(config.provisioning)
+    first = await _probe(client, listing, uid)
+    directory = None
+    if first.ok:
+        directory = await find_directory(client, uid, config.cloudsso_region)
+        if directory is None and options.cloudsso:
+            other = next(r for r in CLOUDSSO_REGIONS if r != config.cloudsso_region)
+            first = ProbeResult("cloudsso", "ListDirectories", first.permission,
+                                "error: NoDirectory",
+                                f"no CloudSSO directory in {config.cloudsso_region}; pass "
+                                f"--cloudsso-region {other} if it lives there, or --no-cloudsso")
+    known = {"DirectoryId": directory.directory_id} if directory is not None else {}
+    found = await asyncio.gather(*(_probe(client, a, uid, known) for a in rest))
+    return [first, *found]
 
 
 async def _pick_member(client: AlibabaClient, management: str,
@@ -129,7 +167,7 @@ async def _validate(config: ConnectorConfig, options: OrgOptions,
                     wanted: str | None) -> OrgValidation:
     async with AlibabaClient(build_credentials(config), config.endpoints(),
                              timeout=config.timeout) as client:
-        management = await _management(client, config)
+        management = await _management(client, config, options)
         uid, why = await _pick_member(client, management.account_id, options, wanted)
         if not uid:
             return OrgValidation(management, MemberSide("", "", error=why))
