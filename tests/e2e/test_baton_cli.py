@@ -1,9 +1,11 @@
 """The real ``baton`` CLI (baton-sdk's ``cmd/baton``, built by ``scripts/go_tools.sh baton``)
 reads our files, and what it prints agrees with our ``inspect``.
 
-Four files, each synced once per module through the console script: the demo, a 2,500-user
+Five files, each synced once per module through the console script: the demo, a 2,500-user
 account, a file with two syncs of an account with group and role-chain expansion (a grant made
-between them, so ``baton diff`` has something to say), and a ``--sync-secrets`` file. Every
+between them, so ``baton diff`` has something to say), a ``--sync-secrets`` file, and an
+``--organization`` file (folders, two members, CloudSSO users, groups, configurations and
+assignments as scope bindings: tests/e2e/cloudsso_org.py). Every
 ``baton`` command must exit 0; its ``-o json`` output is parsed and compared as exact sets with
 ours. Where the two disagree, baton is right and our file is what to fix.
 """
@@ -23,6 +25,7 @@ from typing import Any
 
 import pytest
 
+from tests.e2e import cloudsso_org as sso
 from tests.e2e.cli_helpers import (
     SCRIPT,
     clean_env,
@@ -35,8 +38,9 @@ from tests.e2e.go_helpers import go_tool
 from tests.e2e.test_access_graph import ACCOUNT as GRAPH
 from tests.e2e.test_access_graph import UID as GRAPH_UID
 from tests.e2e.test_sync_large import big_account
+from tests.emulator import org_account as org
 
-FILES = ("demo", "large", "two-syncs", "secrets")
+FILES = ("demo", "large", "two-syncs", "secrets", "organization")
 
 
 @pytest.fixture(scope="module")
@@ -60,6 +64,28 @@ def _sync_large(home: Path, path: Path) -> None:
         key = (ready["access_key_id"], ready["access_key_secret"])
         flags = ["--endpoint", ready["url"], *key_flags(key)]
         result = run_cli([*flags, "-f", str(path)], home, env, timeout=600)
+        assert result.code == 0, result.stderr[-2000:]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def _organization(home: Path, path: Path) -> None:
+    """The CloudSSO test organization, its two healthy members (the failing two would make
+    the sync exit 1: tests/e2e/test_sync_cloudsso.py covers them)."""
+    account = home / "org.json"
+    account.write_text(json.dumps(sso.organization()))
+    env = clean_env(home)
+    proc = subprocess.Popen([str(SCRIPT), "emulator", "--port", "0", "--account", str(account)],
+                            cwd=home, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            text=True)
+    try:
+        assert proc.stdout is not None
+        ready = json.loads(proc.stdout.readline())
+        key = (ready["access_key_id"], ready["access_key_secret"])
+        result = run_cli(["--organization", "--member-accounts",
+                          f"{org.PROD_APP},{org.PROD_EU}", "--endpoint", ready["url"],
+                          *key_flags(key), "-f", str(path)], home, env, timeout=300)
         assert result.code == 0, result.stderr[-2000:]
     finally:
         proc.terminate()
@@ -96,6 +122,8 @@ def _file(kind: str, cache: dict[str, Path], factory: pytest.TempPathFactory) ->
         assert result.code == 0, result.stderr[-2000:]
     elif kind == "large":
         _sync_large(home, path)
+    elif kind == "organization":
+        _organization(home, path)
     else:
         _two_syncs(home, path)
     cache[kind] = path
@@ -250,13 +278,15 @@ def test_export_csv(baton: Path, target: Path, tmp_path: Path) -> None:
     with out.open(newline="") as f:
         rows = list(csv.DictReader(f))
     by_type = Counter(r["Type"] for r in rows)
-    resources = _ours(target, "resources", "-t", "user")
+    # identities are the resources of every type with the user trait (CloudSSO users too)
+    people = {t["id"] for t in _ours(target, "resource-types") if "TRAIT_USER" in t["traits"]}
+    resources = [r for kind in sorted(people) for r in _ours(target, "resources", "-t", kind)]
     grants = _ours(target, "grants")
     assert by_type["Identity"] == len(resources)
     assert {r["Entitlement"] for r in rows if r["Type"] == "Entitlement"} == {
         e["id"] for e in _ours(target, "entitlements")}
     assert Counter(r["Entitlement"] for r in rows if r["Type"] == "Grant") == Counter(
-        g["entitlement_id"] for g in grants if g["principal_type"] == "user")
+        g["entitlement_id"] for g in grants if g["principal_type"] in people)
 
 
 def _changed(diff: dict[str, Any], kind: str, change: str) -> set[str]:
