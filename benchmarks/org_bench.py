@@ -132,15 +132,54 @@ async def _sync_main(ready: Mapping[str, str], path: Path, in_flight: int,
 
         profiler = cProfile.Profile()
         profiler.enable()
+    sampler = _RssSampler()
     start = time.monotonic()
     report = await sync_organization(config, path, options, new_file=True)
     wall = time.monotonic() - start
+    sampler.stop()
     if profiler is not None:
         profiler.disable()
         profiler.dump_stats(str(profile))
     sync = report.sync
     return {"wall_s": wall, "durations": sync.durations, "resources": sync.total_resources,
-            "grants": sync.grants, "synced": len(report.synced), "failed": len(report.failed)}
+            "grants": sync.grants, "synced": len(report.synced), "failed": len(report.failed),
+            "rss_by_phase": sampler.by_phase(start, sync.durations, wall)}
+
+
+class _RssSampler:
+    """The sync process's resident memory every 0.2 s (a thread), to say which phase peaks."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.samples: list[tuple[float, float]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        page = os.sysconf("SC_PAGE_SIZE")
+        while not self._stop.wait(0.2):
+            with open("/proc/self/statm", encoding="ascii") as statm:
+                rss = int(statm.read().split()[1]) * page / 1e6
+            self.samples.append((time.monotonic(), rss))
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def by_phase(self, start: float, durations: Mapping[str, float],
+                 wall: float) -> dict[str, float]:
+        """Peak MB per phase: the engine's phases laid end to end after the setup (discovery
+        and entering the members), the rest of ``wall``."""
+        bounds: list[tuple[str, float, float]] = []
+        end = start + wall
+        for name, seconds in reversed(list(durations.items())):
+            bounds.insert(0, (name, end - seconds, end))
+            end -= seconds
+        bounds.insert(0, ("setup", start, end))
+        return {name: max((rss for at, rss in self.samples if lo <= at <= hi), default=0.0)
+                for name, lo, hi in bounds}
 
 
 # -- the parent ---------------------------------------------------------------------------------
@@ -192,6 +231,7 @@ def run_once(spec: str, latency_ms: int, quotas: bool, in_flight: int, workdir: 
             emulator.terminate()
         emulator.wait(timeout=120)
     size = path.stat().st_size if path.exists() else 0
+    result["load"] = os.getloadavg()[0]
     return Run(latency_ms, quotas, in_flight, float(result["wall_s"]),
                usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024.0, size, result, summary)
 
@@ -239,12 +279,14 @@ def org_bound(measured: Run, calibration: Run, depth: int) -> OrgBound:
 def _run_line(run: Run) -> str:
     emu = run.emulator
     phases = ", ".join(f"{k} {v:.1f}s" for k, v in (run.sync.get("durations") or {}).items())
+    rss = ", ".join(f"{k} {v:.0f}" for k, v in (run.sync.get("rss_by_phase") or {}).items())
     return (f"  wall {run.wall_s:7.1f} s  sync CPU {run.cpu_s:6.1f} s  emulator CPU "
             f"{emu['cpu_s']:6.1f} s  peak RSS {run.peak_rss_mb:6.1f} MB  c1z "
             f"{run.c1z_bytes / 1e6:.1f} MB  requests {emu['requests']} (throttled "
             f"{emu['throttled']})  members synced {run.sync['synced']} failed "
-            f"{run.sync['failed']}\n  resources {run.sync['resources']}  grants "
-            f"{run.sync['grants']}  phases: {phases}")
+            f"{run.sync['failed']}  load (1 min) at the end {run.sync.get('load', 0.0):.2f}\n"
+            f"  resources {run.sync['resources']}  grants "
+            f"{run.sync['grants']}  phases: {phases}\n  peak RSS MB by phase: {rss}")
 
 
 def format_report(spec: str, calibration: Run, measured: list[Run], depth: int,
@@ -285,7 +327,8 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="comma-separated values, one measured run each")
     parser.add_argument("--rss-target-mb", type=float, default=2 * 69.5,
                         help="2x the single-account medium peak RSS (README Performance)")
-    parser.add_argument("--profile", type=Path, help="cProfile the calibration sync into this")
+    parser.add_argument("--profile", type=Path,
+                        help="only cProfile one sync (latency 0, quotas off) into this file")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/baton-alibaba-org-bench"))
     parser.add_argument("--out", type=Path, help="also write the report to this file")
     parser.add_argument("--child", choices=("emulator", "sync"), help=argparse.SUPPRESS)
@@ -310,7 +353,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     values = [int(v) for v in args.accounts_in_flight.split(",") if v.strip()]
     spec = org_spec(args.members, args.users, args.groups, args.roles, args.policies)
     args.workdir.mkdir(parents=True, exist_ok=True)
-    calibration = run_once(spec, 0, False, max(values), args.workdir, args.profile)
+    if args.profile:  # a run of its own: cProfile slows the sync, so it cannot calibrate
+        run_once(spec, 0, False, max(values), args.workdir, args.profile)
+        print(f"profile of the sync (latency 0, quotas off) in {args.profile}")
+        return 0
+    calibration = run_once(spec, 0, False, max(values), args.workdir)
     measured = [run_once(spec, args.latency_ms, True, n, args.workdir) for n in values]
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     load = os.getloadavg()
