@@ -65,6 +65,25 @@ def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield batch
 
 
+def _statement_parts(batch: list[T], step: int) -> Iterator[list[T]]:
+    """``batch`` in statements of ``step`` rows, the rest in powers of two (in order).
+
+    Why powers of two: each row count is its own SQL text, and Python's sqlite3 keeps 128
+    prepared statements per connection; with every remainder size its own statement (a 250-row
+    upsert is a few hundred KB prepared), batches of varied sizes, as an organization's
+    interleaved pages are, kept tens of MB of statements. Now a table needs at most
+    ``log2(step) + 2`` sizes.
+    """
+    full = len(batch) - len(batch) % step
+    for start in range(0, full, step):
+        yield batch[start:start + step]
+    start, rest = full, len(batch) - full
+    while rest:
+        size = 1 << (rest.bit_length() - 1)
+        yield batch[start:start + size]
+        start, rest = start + size, rest - size
+
+
 class C1zWriter:
     """Writes one ``full`` sync; see the module docstring for the life cycle."""
 
@@ -156,8 +175,7 @@ class C1zWriter:
             step = max(1, min(ROWS_PER_STATEMENT, self._variables // len(batch[0])))
             con.execute("begin")
             try:
-                for start in range(0, len(batch), step):
-                    part = batch[start:start + step]
+                for part in _statement_parts(batch, step):
                     con.execute(_rows.many(sql, len(part)), [v for row in part for v in row])
             except BaseException:
                 con.execute("rollback")
