@@ -102,11 +102,14 @@ class _Part:
 
 def _read(conn: sqlite3.Connection, table: str, ids: list[int], chunk: int,
           parse: Callable[[bytes], M]) -> Iterator[list[M]]:
-    """The rows of ``ids`` (sorted), ``chunk`` at a time, parsed."""
+    """The rows of ``ids`` (sorted), ``chunk`` at a time, parsed. The last batch is padded
+    with its own last id, so every query has the same text (one prepared statement, not one
+    per length in the connection's statement cache)."""
     step = max(1, min(chunk, _IDS_PER_QUERY))
+    marks = ",".join("?" * step)
     for start in range(0, len(ids), step):
         batch = ids[start:start + step]
-        marks = ",".join("?" * len(batch))
+        batch += [batch[-1]] * (step - len(batch))
         rows: Iterable[tuple[bytes]] = conn.execute(
             f"SELECT data FROM {table} WHERE id IN ({marks}) ORDER BY id", batch)
         yield [parse(data) for (data,) in rows]
