@@ -40,6 +40,9 @@ T = TypeVar("T")
 
 REPORT_MAX_USERS = 3500
 """IMS refuses a credential report for larger accounts (docs/alibaba.md, "Credential report")."""
+REPORT_COLUMNS = frozenset({"password_exist", "mfa_active", "user_last_logon",
+                            "access_key_1_exist", "access_key_2_exist"})
+"""The report's columns ``_from_report`` reads; the others are not kept in memory."""
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,7 @@ class LoginFactsSource:
         listing of groups, roles and policies instead of stalling phase 2.
         """
         if self._report is None and self.uses_report():
-            self._report = _background(fetch_report(self.ctx.api, self.poller))
+            self._report = _background(fetch_report(self.ctx.api, self.poller, REPORT_COLUMNS))
 
     async def _load_report(self) -> Rows | None:
         self.prefetch_report()

@@ -60,8 +60,10 @@ class ReportPoller:
         return found
 
 
-async def fetch_report(api: Api, poller: ReportPoller) -> Rows | None:
-    """Every user's report row, or ``None`` (with one warning) when it cannot be had."""
+async def fetch_report(api: Api, poller: ReportPoller,
+                       keep: frozenset[str] | None = None) -> Rows | None:
+    """Every user's report row (only the ``keep`` columns when given), or ``None`` (with one
+    warning) when it cannot be had."""
     try:
         state = await _wait_until_ready(api, poller)
         if state != "COMPLETED":
@@ -77,7 +79,7 @@ async def fetch_report(api: Api, poller: ReportPoller) -> Rows | None:
         log.warning("credential report unavailable (%s); using per-user calls", exc.code)
         return None
     try:
-        return parse_report(contents)
+        return parse_report(contents, keep)
     except ReportError as exc:
         log.warning("credential report unreadable (%s); using per-user calls", exc)
         return None
@@ -116,14 +118,15 @@ async def _read_pages(api: Api) -> list[str]:
         params = {"MaxItems": _PAGE, "NextToken": token}
 
 
-def parse_report(pages: list[str]) -> Rows:
+def parse_report(pages: list[str], keep: frozenset[str] | None = None) -> Rows:
     """Rows of a credential report by UPN, from each page's Base64 ``Content``.
 
     Columns are read by header name (unknown ones are kept, missing ones are absent). Whether
     the real service repeats the header on every page is not documented (the emulator does), so
     either works: a row with a ``user`` cell is a header, read again as the columns of the rows
     after it (their order may even change), and never a user. The ``<root>`` row (the account)
-    is left out.
+    is left out. With ``keep``, a row holds only those columns: an organization holds every
+    member's report at once (50 accounts of 1,000 users: about 60 MB with every column).
     """
     header: list[str] | None = None
     rows: Rows = {}
@@ -137,7 +140,7 @@ def parse_report(pages: list[str]) -> Rows:
             row = dict(zip(header, record, strict=False))
             user = row.get("user", "").strip()
             if user and user != "<root>":
-                rows[user] = row
+                rows[user] = row if keep is None else {k: v for k, v in row.items() if k in keep}
     if header is None:
         raise ReportError("no header row with a user column")
     return rows
