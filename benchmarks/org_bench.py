@@ -134,52 +134,47 @@ async def _sync_main(ready: Mapping[str, str], path: Path, in_flight: int,
         profiler.enable()
     sampler = _RssSampler()
     start = time.monotonic()
-    report = await sync_organization(config, path, options, new_file=True)
+    report = await sync_organization(config, path, options, new_file=True,
+                                     observer=sampler.observe)
     wall = time.monotonic() - start
-    sampler.stop()
+    peaks = sampler.stop()
     if profiler is not None:
         profiler.disable()
         profiler.dump_stats(str(profile))
     sync = report.sync
     return {"wall_s": wall, "durations": sync.durations, "resources": sync.total_resources,
             "grants": sync.grants, "synced": len(report.synced), "failed": len(report.failed),
-            "rss_by_phase": sampler.by_phase(start, sync.durations, wall)}
+            "rss_by_phase": peaks}
 
 
 class _RssSampler:
-    """The sync process's resident memory every 0.2 s (a thread), to say which phase peaks."""
+    """The sync process's resident memory every 0.2 s (a thread), by the phase the engine
+    last reported (``setup`` before its first event; ``commit`` after its ``done`` events:
+    the file's compression)."""
 
     def __init__(self) -> None:
         import threading
 
-        self.samples: list[tuple[float, float]] = []
+        self.phase = "setup"
+        self.peaks: dict[str, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
+
+    def observe(self, event: Any) -> None:
+        self.phase = "commit" if event.phase == "done" else str(event.phase)
 
     def _run(self) -> None:
         page = os.sysconf("SC_PAGE_SIZE")
         while not self._stop.wait(0.2):
             with open("/proc/self/statm", encoding="ascii") as statm:
                 rss = int(statm.read().split()[1]) * page / 1e6
-            self.samples.append((time.monotonic(), rss))
+            self.peaks[self.phase] = max(self.peaks.get(self.phase, 0.0), rss)
 
-    def stop(self) -> None:
+    def stop(self) -> dict[str, float]:
         self._stop.set()
         self._thread.join()
-
-    def by_phase(self, start: float, durations: Mapping[str, float],
-                 wall: float) -> dict[str, float]:
-        """Peak MB per phase: the engine's phases laid end to end after the setup (discovery
-        and entering the members), the rest of ``wall``."""
-        bounds: list[tuple[str, float, float]] = []
-        end = start + wall
-        for name, seconds in reversed(list(durations.items())):
-            bounds.insert(0, (name, end - seconds, end))
-            end -= seconds
-        bounds.insert(0, ("setup", start, end))
-        return {name: max((rss for at, rss in self.samples if lo <= at <= hi), default=0.0)
-                for name, lo, hi in bounds}
+        return dict(self.peaks)
 
 
 # -- the parent ---------------------------------------------------------------------------------
