@@ -146,3 +146,8 @@ require (
 	// thousand-row bulk inserts. v1.60.1 is the first release with the same fix.
 	modernc.org/sqlite v1.60.1 // indirect
 )
+
+// baton-sdk's own go.mod builds with ConductorOne's fork of goqu (the SQL builder of its c1z
+// store); as for SQLite above, a dependency's replace does not reach this program, so the
+// same replace is made here for the binary to run baton-sdk's store as baton-sdk builds it.
+replace github.com/doug-martin/goqu/v9 => github.com/ductone/goqu/v9 v9.19.1
