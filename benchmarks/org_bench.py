@@ -318,7 +318,7 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--roles", type=int, default=200)
     parser.add_argument("--policies", type=int, default=300, help="custom policies per account")
     parser.add_argument("--latency-ms", type=int, default=50)
-    parser.add_argument("--accounts-in-flight", default="8",
+    parser.add_argument("--accounts-in-flight", default="16",
                         help="comma-separated values, one measured run each")
     parser.add_argument("--rss-target-mb", type=float, default=2 * 69.5,
                         help="2x the single-account medium peak RSS (README Performance)")

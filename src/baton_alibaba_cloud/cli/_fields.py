@@ -168,7 +168,7 @@ FIELDS: tuple[Field, ...] = (
           "string", "organization", metavar="UIDS", cli_only=True),
     Field("max-accounts-in-flight", "Max Accounts In Flight",
           "Member accounts entered and listed at once with --organization.", "int",
-          "organization", default=8, metavar="N", bounds=(1, 64), cli_only=True),
+          "organization", default=16, metavar="N", bounds=(1, 64), cli_only=True),
     Field("cloudsso", "CloudSSO",
           "With --organization, sync CloudSSO (users, groups, access configurations and their "
           "assignments); on by default when ListDirectories finds a directory.", "bool",

@@ -53,7 +53,8 @@ def org_options(values: dict[str, Any]) -> OrgOptions | None:
         external_id=values.get("member-external-id") or None,
         member_accounts=_uids(values.get("member-accounts"), "--member-accounts"),
         exclude_accounts=_uids(values.get("exclude-accounts"), "--exclude-accounts"),
-        max_accounts_in_flight=int(values.get("max-accounts-in-flight") or 8),
+        max_accounts_in_flight=int(values.get("max-accounts-in-flight")
+                                   or OrgOptions.max_accounts_in_flight),
         cloudsso=True if values.get("cloudsso") else False if values.get("no-cloudsso") else None)
 
 

@@ -61,7 +61,7 @@ class OrgOptions:
     external_id: str | None = None
     member_accounts: frozenset[str] = frozenset()
     exclude_accounts: frozenset[str] = frozenset()
-    max_accounts_in_flight: int = 8
+    max_accounts_in_flight: int = 16
     cloudsso: bool | None = None
     """CloudSSO: None syncs it when ListDirectories finds a directory, False never, True
     always (no directory is then marked on the management account)."""
