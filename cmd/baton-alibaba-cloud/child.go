@@ -173,7 +173,8 @@ func (c *child) close() {
 	_ = os.RemoveAll(c.dir)
 }
 
-// lastLine keeps the last non-JSON line written to it: the child's one-line error.
+// lastLine keeps the child's one-line error: the last plain line written to it, or the
+// message of the last JSON record at level "error" (the final record our JSON logs end with).
 type lastLine struct {
 	mu      sync.Mutex
 	partial string
@@ -187,9 +188,8 @@ func (l *lastLine) Write(p []byte) (int, error) {
 	parts := strings.Split(text, "\n")
 	l.partial = parts[len(parts)-1]
 	for _, line := range parts[:len(parts)-1] {
-		line = strings.TrimSpace(line)
-		if line != "" && !strings.HasPrefix(line, "{") {
-			l.last = line
+		if msg, ok := errorText(line); ok {
+			l.last = msg
 		}
 	}
 	return len(p), nil
@@ -198,8 +198,28 @@ func (l *lastLine) Write(p []byte) (int, error) {
 func (l *lastLine) get() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.last == "" && !strings.HasPrefix(strings.TrimSpace(l.partial), "{") {
-		return strings.TrimSpace(l.partial)
+	if msg, ok := errorText(l.partial); ok && l.last == "" {
+		return msg
 	}
 	return l.last
+}
+
+// errorText is a line's error text: a plain line as it is, a JSON log record's message when
+// its level is "error"; ok is false for anything else (info lines, blank lines).
+func errorText(line string) (string, bool) {
+	line = strings.TrimSpace(line)
+	if line == "" {
+		return "", false
+	}
+	if !strings.HasPrefix(line, "{") {
+		return line, true
+	}
+	var record struct {
+		Level string `json:"level"`
+		Msg   string `json:"msg"`
+	}
+	if json.Unmarshal([]byte(line), &record) != nil || record.Level != "error" || record.Msg == "" {
+		return "", false
+	}
+	return record.Msg, true
 }

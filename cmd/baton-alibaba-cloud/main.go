@@ -22,6 +22,9 @@ import (
 var version = "dev"
 
 func main() {
+	if !supervised() { // see supervise.go: baton-sdk's exit status races on failure
+		os.Exit(supervise())
+	}
 	// baton-sdk writes pebble files unless told otherwise; SQLite (v1) is what the baton CLI,
 	// our reader and every older consumer read. --storage-engine still overrides it.
 	if os.Getenv("BATON_STORAGE_ENGINE") == "" {

@@ -211,3 +211,24 @@ def test_service_mode_validates_then_stops_at_conductorone(
     assert len(lines) == 1 and lines[0].startswith("Error: "), done.stderr[-2000:]
     assert "secret" in lines[0].lower(), lines
     assert not list(tmp_path.glob("baton-alibaba-cloud-*"))
+
+
+@pytest.mark.parametrize("log_format", ["json", "console"])
+def test_a_failed_one_shot_sync_exits_1_every_time(connector: Path, tmp_path: Path,
+                                                   log_format: str) -> None:
+    """baton-sdk v0.26.0 kills its connector subprocess when a run ends and, seeing it killed
+    under a cancelled context, exits 0 from another goroutine: a failed sync raced to status
+    0 about half the time. The binary's supervisor (cmd/baton-alibaba-cloud/supervise.go)
+    makes it 1, every time, with the failure as the last line: here the Python service
+    refuses its configuration (a rate-limit scale out of range)."""
+    with emulator() as emu:
+        for run in range(4):
+            out = tmp_path / f"run{run}"
+            out.mkdir()
+            done = run_go(connector, emu, out, "-f", str(out / "sync.c1z"), timeout=120,
+                          env_extra={"BATON_RATE_LIMIT_SCALE": "20",
+                                     "BATON_LOG_FORMAT": log_format})
+            assert done.code == 1, done.stderr[-2000:]
+            last = done.stderr.strip().splitlines()[-1]
+            assert last.startswith("Error: ") and "--rate-limit-scale" in last, last
+            assert not (out / "sync.c1z").exists()
