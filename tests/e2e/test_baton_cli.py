@@ -49,47 +49,40 @@ def baton() -> Path:
     return go_tool("baton")
 
 
-def _sync_large(home: Path, path: Path) -> None:
-    """Sync the 2,500-user account, served by an ``emulator`` process: kept out of this one,
-    whose resident size later tests' children start from."""
+@contextlib.contextmanager
+def _served(home: Path, data: dict[str, Any]) -> Iterator[list[str]]:
+    """An ``emulator`` process serving ``data`` (kept out of this one, whose resident size
+    later tests' children start from); yields the endpoint and key flags it printed."""
     account = home / "account.json"
-    account.write_text(json.dumps(big_account()))
-    env = clean_env(home)
+    account.write_text(json.dumps(data))
     proc = subprocess.Popen([str(SCRIPT), "emulator", "--port", "0", "--account", str(account)],
-                            cwd=home, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                            text=True)
+                            cwd=home, env=clean_env(home), stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
     try:
         assert proc.stdout is not None
         ready = json.loads(proc.stdout.readline())
-        key = (ready["access_key_id"], ready["access_key_secret"])
-        flags = ["--endpoint", ready["url"], *key_flags(key)]
-        result = run_cli([*flags, "-f", str(path)], home, env, timeout=600)
-        assert result.code == 0, result.stderr[-2000:]
+        yield ["--endpoint", ready["url"],
+               *key_flags((ready["access_key_id"], ready["access_key_secret"]))]
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def _sync_large(home: Path, path: Path) -> None:
+    """Sync the 2,500-user account."""
+    with _served(home, big_account()) as flags:
+        result = run_cli([*flags, "-f", str(path)], home, clean_env(home), timeout=600)
+        assert result.code == 0, result.stderr[-2000:]
 
 
 def _organization(home: Path, path: Path) -> None:
     """The CloudSSO test organization, its two healthy members (the failing two would make
     the sync exit 1: tests/e2e/test_sync_cloudsso.py covers them)."""
-    account = home / "org.json"
-    account.write_text(json.dumps(sso.organization()))
-    env = clean_env(home)
-    proc = subprocess.Popen([str(SCRIPT), "emulator", "--port", "0", "--account", str(account)],
-                            cwd=home, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                            text=True)
-    try:
-        assert proc.stdout is not None
-        ready = json.loads(proc.stdout.readline())
-        key = (ready["access_key_id"], ready["access_key_secret"])
+    with _served(home, sso.organization()) as flags:
         result = run_cli(["--organization", "--member-accounts",
-                          f"{org.PROD_APP},{org.PROD_EU}", "--endpoint", ready["url"],
-                          *key_flags(key), "-f", str(path)], home, env, timeout=300)
+                          f"{org.PROD_APP},{org.PROD_EU}", *flags, "-f", str(path)],
+                         home, clean_env(home), timeout=300)
         assert result.code == 0, result.stderr[-2000:]
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def _two_syncs(home: Path, path: Path) -> None:

@@ -9,6 +9,7 @@ docs/alibaba.md §7). Clock, nonce, sleep and session are injectable for tests.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import platform
 import time
@@ -255,26 +256,10 @@ class AlibabaClient:
         size = max_items if max_items is not None else _pages.max_items(service, action)
         if size is not None and "MaxItems" not in base:
             base["MaxItems"] = size
-        guard = PageGuard(service, action, size)
-        ahead = self._page_task(self._request(service, action, base))
-        try:
-            while True:
-                page, weight = await ahead
-                guard.page(weight)
-                if not _pages.is_truncated(page):
-                    yield page
-                    return
-                try:
-                    marker = guard.token("Marker", page.get("Marker"))
-                except PagingError as error:
-                    error.request_id = str(page.get("RequestId") or "") or None
-                    yield page
-                    raise
-                ahead = self._page_task(self._request(service, action, {**base, "Marker": marker}))
-                await asyncio.sleep(0)  # let it send now, not when the caller next awaits
+        async with contextlib.aclosing(self._follow(service, action, base, size,
+                                                    "Marker")) as found:
+            async for page in found:
                 yield page
-        finally:
-            ahead.cancel()
 
     async def numbered_pages(
         self,
@@ -340,6 +325,18 @@ class AlibabaClient:
         size = max_results if max_results is not None else _pages.max_results(service, action)
         if size is not None:
             base.setdefault("MaxResults", size)
+        async with contextlib.aclosing(self._follow(service, action, base, size,
+                                                    "NextToken")) as found:
+            async for page in found:
+                yield page
+
+    async def _follow(
+        self, service: ServiceName, action: str, base: dict[str, str | int | bool],
+        size: int | None, token_key: str,
+    ) -> AsyncGenerator[dict[str, Any], None]:
+        """The paging loop of ``pages`` (Marker) and ``token_pages`` (NextToken): follow
+        ``token_key`` while ``IsTruncated``, one page requested ahead, the guard judging every
+        page and token."""
         guard = PageGuard(service, action, size)
         ahead = self._page_task(self._request(service, action, base))
         try:
@@ -350,14 +347,14 @@ class AlibabaClient:
                     yield page
                     return
                 try:
-                    token = guard.token("NextToken", page.get("NextToken"))
+                    token = guard.token(token_key, page.get(token_key))
                 except PagingError as error:
                     error.request_id = str(page.get("RequestId") or "") or None
                     yield page
                     raise
                 ahead = self._page_task(
-                    self._request(service, action, {**base, "NextToken": token}))
-                await asyncio.sleep(0)
+                    self._request(service, action, {**base, token_key: token}))
+                await asyncio.sleep(0)  # let it send now, not when the caller next awaits
                 yield page
         finally:
             ahead.cancel()
