@@ -30,7 +30,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.sync_bench import SIZES, _spawn  # noqa: E402
+from benchmarks.sync_bench import SIZES, _spawn, write_report  # noqa: E402
 
 SCRIPT = Path(sys.executable).parent / "baton-alibaba-cloud"
 TARGET = 1.3
@@ -123,9 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = "python benchmarks/baton_sdk_bench.py " + " ".join(
         sys.argv[1:] if argv is None else argv)
     text = f"# {stamp}\n# {command}\n{report(args.size, args.latency_ms, native, sdk)}"
-    print(text)
-    if args.out:
-        args.out.write_text(text + "\n", encoding="utf-8")
+    write_report(text, args.out)
     return 0
 
 

@@ -42,7 +42,7 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.sync_bench import dependency_chain, lower_bound
+from benchmarks.sync_bench import dependency_chain, finish_sync, lower_bound, write_report
 
 _UID = re.compile(r"::(\d+):")
 
@@ -213,12 +213,7 @@ def run_once(spec: str, latency_ms: int, quotas: bool, in_flight: int, workdir: 
         child = _spawn(["--child", "sync", "--ready", ready.strip(), "--out", str(path),
                         "--accounts-in-flight", str(in_flight),
                         *(["--profile", str(profile)] if profile else [])])
-        _, status, usage = os.wait4(child.pid, 0)
-        child.returncode = os.waitstatus_to_exitcode(status)
-        assert child.stdout is not None
-        result = json.loads(child.stdout.read() or "{}")
-        if child.returncode != 0 or not result:
-            raise RuntimeError(f"the sync process failed (exit {child.returncode})")
+        result, usage = finish_sync(child)
         emulator.send_signal(signal.SIGTERM)
         summary = json.loads(emulator.stdout.readline())
     finally:
@@ -361,9 +356,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     text = (f"# {stamp} (load average at the end {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, "
             f"{os.cpu_count()} cores)\n# {command}\n"
             + format_report(spec, calibration, measured, 2, args.rss_target_mb))
-    print(text)
-    if args.out:
-        args.out.write_text(text + "\n", encoding="utf-8")
+    write_report(text, args.out)
     return 0
 
 

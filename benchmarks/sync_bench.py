@@ -239,6 +239,25 @@ def _spawn(args: Sequence[str]) -> subprocess.Popen[str]:
     return subprocess.Popen([sys.executable, __file__, *args], stdout=subprocess.PIPE, text=True)
 
 
+def finish_sync(child: subprocess.Popen[str]) -> tuple[dict[str, Any], Any]:
+    """Wait for a sync child; its JSON result and its own rusage (``os.wait4``: that one
+    child's peak RSS and CPU, not the emulator's). A failed or silent child is an error."""
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    assert child.stdout is not None
+    result: dict[str, Any] = json.loads(child.stdout.read() or "{}")
+    if child.returncode != 0 or not result:
+        raise RuntimeError(f"the sync process failed (exit {child.returncode})")
+    return result, usage
+
+
+def write_report(text: str, out: Path | None) -> None:
+    """Print a benchmark's report and, with ``--out``, keep it in that file."""
+    print(text)
+    if out:
+        out.write_text(text + "\n", encoding="utf-8")
+
+
 def run_once(size: str, latency_ms: int, seed: int, max_in_flight: int, workdir: Path,
              time_limit: float | None = None) -> Run:
     """Start an emulator process, sync in another, stop the emulator; return what happened."""
@@ -254,12 +273,7 @@ def run_once(size: str, latency_ms: int, seed: int, max_in_flight: int, workdir:
         child = _spawn(["--child", "sync", "--ready", ready.strip(), "--out", str(path),
                         "--max-in-flight", str(max_in_flight),
                         "--time-limit", str(time_limit or 0)])
-        _, status, usage = os.wait4(child.pid, 0)
-        child.returncode = os.waitstatus_to_exitcode(status)
-        assert child.stdout is not None
-        result = json.loads(child.stdout.read() or "{}")
-        if child.returncode != 0 or not result:
-            raise RuntimeError(f"the sync process failed (exit {child.returncode})")
+        result, usage = finish_sync(child)
         emulator.send_signal(signal.SIGTERM)
         summary = json.loads(emulator.stdout.readline())
     finally:
@@ -416,9 +430,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = "python benchmarks/sync_bench.py " + " ".join(sys.argv[1:] if argv is None
                                                              else argv)
     text = f"# {stamp}\n# {command}\n{text}"
-    print(text)
-    if args.out:
-        args.out.write_text(text + "\n", encoding="utf-8")
+    write_report(text, args.out)
     return 0
 
 
