@@ -6,35 +6,25 @@ their account."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 
 import pytest
 
-from baton_alibaba_cloud.connector.config import ConnectorConfig
-from baton_alibaba_cloud.connector.org_run import OrgOptions, sync_organization
 from baton_alibaba_cloud.emulator.options import EmulatorOptions
-from baton_alibaba_cloud.emulator.server import running_emulator
 from tests.e2e import cloudsso_org as sso
 from tests.e2e.cli_helpers import clean_env, run_cli
+from tests.e2e.org_sync import sync_org_file
 from tests.emulator import org_account as org
 
 pytestmark = pytest.mark.timeout(120)
 
 
-async def _sync(path: Path) -> None:
-    options = EmulatorOptions(report_delay_s=0, cloudsso_task_delay_s=0)
-    async with running_emulator(sso.organization(), options) as emu:
-        config = ConnectorConfig(access_key_id=org.ADMIN_KEY[0],
-                                 access_key_secret=org.ADMIN_KEY[1], endpoint=emu.url)
-        await sync_organization(config, path, OrgOptions(max_accounts_in_flight=2))
-
-
 @pytest.fixture(scope="module")
 def synced(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("sso-can") / "org.c1z"
-    asyncio.run(_sync(path))
+    sync_org_file(sso.organization(), path,
+                  EmulatorOptions(report_delay_s=0, cloudsso_task_delay_s=0))
     return path
 
 

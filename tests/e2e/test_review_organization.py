@@ -5,7 +5,6 @@ for every synced account; a failed member says it was not checked, never that it
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -14,27 +13,18 @@ import pytest
 
 from baton_alibaba_cloud.baton.c1z.reader import C1zReader
 from baton_alibaba_cloud.connector import report
-from baton_alibaba_cloud.connector.config import ConnectorConfig
-from baton_alibaba_cloud.connector.org_run import OrgOptions, sync_organization
 from baton_alibaba_cloud.emulator.options import EmulatorOptions
-from baton_alibaba_cloud.emulator.server import running_emulator
 from tests.e2e.cli_helpers import clean_env, run_cli
+from tests.e2e.org_sync import sync_org_file
 from tests.emulator import org_account as org
 
 pytestmark = pytest.mark.timeout(120)
 
 
-async def _sync(path: Path) -> None:
-    async with running_emulator(org.organization(), EmulatorOptions(report_delay_s=0)) as emu:
-        config = ConnectorConfig(access_key_id=org.ADMIN_KEY[0],
-                                 access_key_secret=org.ADMIN_KEY[1], endpoint=emu.url)
-        await sync_organization(config, path, OrgOptions(max_accounts_in_flight=2))
-
-
 @pytest.fixture(scope="module")
 def synced(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("org-review") / "org.c1z"
-    asyncio.run(_sync(path))
+    sync_org_file(org.organization(), path, EmulatorOptions(report_delay_s=0))
     return path
 
 
