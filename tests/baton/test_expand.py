@@ -238,3 +238,46 @@ def test_duplicate_and_cycle_edges_fold_widest() -> None:
     node_x = dag.nodes.index(("x",))
     assert dag.out_edges(node_x) == [("b", EdgeSpec(True, None)), ("c", EdgeSpec(True, None))]
     assert dag.waves() == [[node_x]]
+
+
+def _fan_out_db() -> tuple[C1zDb, dict[str, str]]:
+    """A group of 10 members attached to 6 policies; every member also holds 3 of them
+    directly (updates, not only new grants)."""
+    db = C1zDb.create()
+    g = _groups(db, "dev")
+    members = [db.resource("user", f"u{i}") for i in range(10)]
+    for user in members:
+        db.grant(_ent(db, g["dev"]), user)
+    for p in range(6):
+        policy = db.entitlement(db.resource("policy", f"p{p}"), "attached")
+        db.grant(policy, db.resources["group:dev"], expand=[g["dev"]])
+        if p % 2 == 0:
+            for user in members:
+                db.grant(policy, user)
+    return db, g
+
+
+def test_writer_holds_one_destinations_share_of_a_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An updated grant is held as a parsed message until it is written: a source with many
+    destinations must not buffer a page's worth per destination (a group attached to dozens of
+    policies held tens of megabytes in a large organization)."""
+    from baton_alibaba_cloud.baton.sync import _grant_io
+
+    whole, _ = _fan_out_db()
+    expand_grants(whole.conn, SYNC)
+    expected = whole.grants()
+    held: list[int] = []
+    flush = _grant_io.GrantWriter.flush
+
+    def counting(self: _grant_io.GrantWriter) -> None:
+        held.append(len(self._new) + len(self._changed))
+        flush(self)
+
+    monkeypatch.setattr(_grant_io.GrantWriter, "flush", counting)
+    paged, g = _fan_out_db()
+    stats = expand_grants(paged.conn, SYNC, page_size=4)
+    assert max(held) == 4  # one page (4 members) for one policy, never 6 policies' worth
+    assert (stats.grants_created, stats.grants_updated) == (30, 30)
+    assert paged.grants() == expected
+    assert paged.sources("policy:p0:attached:user:u3") == {"policy:p0:attached": True,
+                                                         g["dev"]: True}

@@ -96,7 +96,7 @@ def pending_expansions(
             "ORDER BY id",
             (sync_id,),
         )
-        for dst, ptype, pid, blob in rows.fetchall():
+        for dst, ptype, pid, blob in rows:  # read as it goes: a row is 300 bytes, there may be 10^5
             yield str(dst), (str(ptype), str(pid)), GrantExpandable.FromString(bytes(blob))
     if _blobs_hold_expansion(conn, sync_id, columns):
         yield from _expansions_in_blobs(conn, sync_id)

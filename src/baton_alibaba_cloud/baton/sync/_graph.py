@@ -19,6 +19,7 @@ Only entitlement ids live here, so memory grows with the graph, never with the g
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -47,9 +48,15 @@ class EdgeSpec:
 
     @staticmethod
     def of(shallow: bool, resource_type_ids: Iterable[str]) -> EdgeSpec:
-        """Build from ``GrantExpandable`` fields: an empty id list means unfiltered."""
-        types = frozenset(resource_type_ids)
-        return EdgeSpec(shallow=shallow, resource_type_ids=types or None)
+        """Build from ``GrantExpandable`` fields: an empty id list means unfiltered. The few
+        distinct specs are shared by every edge that has them (one object each, not one per
+        edge)."""
+        return _spec(shallow, frozenset(resource_type_ids))
+
+
+@functools.lru_cache(maxsize=256)
+def _spec(shallow: bool, types: frozenset[str]) -> EdgeSpec:
+    return EdgeSpec(shallow=shallow, resource_type_ids=types or None)
 
 
 @dataclass
