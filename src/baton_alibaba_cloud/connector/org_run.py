@@ -134,8 +134,7 @@ class _Accounts(FanOut):
     """The account type: also writes, after phase 2, every failed member as a marked stub."""
 
     def __init__(self, base: FanOut, directory: Directory, fates: Fates) -> None:
-        super().__init__(base.parts, fates, 1, base.folders)
-        self.limit = base.limit
+        super().__init__(base.parts, fates, base.limit, base.folders)
         self.directory = directory
 
     def after_details(self, view: SyncView) -> Iterator[SyncItems]:
