@@ -17,7 +17,7 @@ import csv
 import io
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from baton_alibaba_cloud.alibaba import AlibabaError
@@ -28,7 +28,7 @@ __all__ = ["ReportError", "ReportPoller", "fetch_report", "parse_report"]
 
 log = logging.getLogger(__name__)
 
-Rows = dict[str, dict[str, str]]
+Rows = dict[str, Mapping[str, str]]
 """Report rows by UPN, each a mapping of column name to cell."""
 
 _WAITING = frozenset({"STARTED", "INPROGRESS"})
@@ -128,22 +128,66 @@ def parse_report(pages: list[str], keep: frozenset[str] | None = None) -> Rows:
     is left out. With ``keep``, a row holds only those columns: an organization holds every
     member's report at once (50 accounts of 1,000 users: about 60 MB with every column).
     """
-    header: list[str] | None = None
+    layout: _Layout | None = None
+    cells: dict[str, str] = {}
     rows: Rows = {}
     for number, content in enumerate(pages, 1):
         for record in _records(content, number):
             if not any(cell.strip() for cell in record):
                 continue
-            if header is None or _is_header(record):
-                header = [cell.strip().lstrip("\ufeff") for cell in record]
+            if layout is None or _is_header(record):
+                layout = _Layout.of([cell.strip().lstrip("\ufeff") for cell in record], keep)
                 continue
-            row = dict(zip(header, record, strict=False))
-            user = row.get("user", "").strip()
+            user = record[layout.user].strip() if 0 <= layout.user < len(record) else ""
             if user and user != "<root>":
-                rows[user] = row if keep is None else {k: v for k, v in row.items() if k in keep}
-    if header is None:
+                # the same flag text ("TRUE", "N/A") is one string for every row
+                rows[user] = _Row(layout, tuple(cells.setdefault(record[i], record[i])
+                                                for i in layout.indexes if i < len(record)))
+    if layout is None:
         raise ReportError("no header row with a user column")
     return rows
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where a header's kept columns sit: ``names`` gives each its position in a row's cells,
+    ``indexes`` the record index of each position (in record order, so a short record keeps a
+    prefix). A name repeated in the header is read from its last column."""
+
+    names: dict[str, int]
+    indexes: tuple[int, ...]
+    user: int
+
+    @staticmethod
+    def of(header: list[str], keep: frozenset[str] | None) -> _Layout:
+        last = {name: index for index, name in enumerate(header)}
+        chosen = sorted(i for name, i in last.items() if keep is None or name in keep)
+        return _Layout({header[i]: position for position, i in enumerate(chosen)},
+                       tuple(chosen), last.get("user", -1))
+
+
+class _Row(Mapping[str, str]):
+    """One report row's kept cells, as compact as a tuple: an organization holds every member's
+    report until its users are enriched (50 accounts of 1,000 users), and a dict per row with
+    its own copy of each flag was about 600 bytes a user."""
+
+    __slots__ = ("_cells", "_layout")
+
+    def __init__(self, layout: _Layout, cells: tuple[str, ...]) -> None:
+        self._layout = layout
+        self._cells = cells
+
+    def __getitem__(self, name: str) -> str:
+        position = self._layout.names.get(name, len(self._cells))
+        if position >= len(self._cells):
+            raise KeyError(name)
+        return self._cells[position]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._layout.names)[:len(self._cells)])
+
+    def __len__(self) -> int:
+        return len(self._cells)
 
 
 class ReportError(ValueError):
