@@ -26,6 +26,7 @@ from baton_alibaba_cloud.baton.pb.entitlement_pb2 import Entitlement
 from baton_alibaba_cloud.baton.pb.grant_pb2 import Grant
 from baton_alibaba_cloud.baton.pb.resource_pb2 import Resource, ResourceType
 from baton_alibaba_cloud.baton.sync import _completeness
+from baton_alibaba_cloud.baton.sync._memory import release_free_memory
 from baton_alibaba_cloud.baton.sync._writes import WriteQueue
 from baton_alibaba_cloud.baton.sync.expand import ExpansionStats, expand_grants
 
@@ -38,7 +39,11 @@ log = logging.getLogger(__name__)
 BATCH_SIZE = 1000
 """Rows per writer call: the Go SDK bulk-inserts in chunks of 1000 too."""
 READ_CHUNK = 500
-"""Resources read back from the writer at a time in phase 2."""
+"""Rows read back from the writer at a time by the whole-picture steps (``AfterDetails``)."""
+DETAILS_CHUNK = 100
+"""Resources read back at a time to feed phase 2's workers; the next chunk of every type is
+read while this one is fed, so each type holds up to two chunks (a resource is about 3 KB in
+memory: 500 a chunk was 30 MB over a dozen types, for no speed)."""
 MAX_WARNINGS = 1000
 """Warnings kept in the report; the rest are counted (a broken account can produce millions)."""
 DEFAULT_CONCURRENCY = 32
@@ -172,14 +177,17 @@ class _Run:
         return self.report
 
     async def _timed(self, name: str, work: Any) -> None:
+        """Run a phase, time it, then hand what it freed back to the system (``_memory``)."""
         start = time.monotonic()
         await work
         self.report.durations[name] = time.monotonic() - start
+        release_free_memory()
 
     def _timed_sync(self, name: str, work: Callable[[], None]) -> None:
         start = time.monotonic()
         work()
         self.report.durations[name] = time.monotonic() - start
+        release_free_memory()
 
     # phase 1 ---------------------------------------------------------------------------------
 
@@ -224,7 +232,7 @@ class _Run:
         conn, sync_id = self.writer.connection, self.writer.sync_id
         # what phase 1 wrote, and nothing that details will add (they are not detailed)
         reads = await self.writes.call(lambda: {
-            type_id: _completeness.read_resources(conn, sync_id, type_id, READ_CHUNK)
+            type_id: _completeness.read_resources(conn, sync_id, type_id, DETAILS_CHUNK)
             for type_id in self.syncers
         })
         async with asyncio.TaskGroup() as tasks:
