@@ -12,19 +12,17 @@ and nothing is done: the sync is the same, only its resident size differs.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 from collections.abc import Callable
 
 __all__ = ["release_free_memory"]
 
 
 def _trim_function() -> Callable[[int], int] | None:
-    """glibc's ``malloc_trim``, or None where the C library has none."""
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return None
+    """glibc's ``malloc_trim``, or None where the C library has none. Looked up among the
+    symbols the interpreter already has loaded (``CDLL(None)``), which include its C library:
+    no search for a library file (``find_library`` would run ``ldconfig`` at import)."""
     try:
-        trim = ctypes.CDLL(name).malloc_trim
+        trim = ctypes.CDLL(None).malloc_trim
     except (OSError, AttributeError):
         return None
     trim.argtypes = [ctypes.c_size_t]
