@@ -241,6 +241,19 @@ class C1zReader:
                 grant.annotations.append(expansion_annotation(expansion))
             yield grant
 
+    def in_id_order(self, table: str) -> Iterator[tuple[str, Any]]:
+        """``(external id, blob)`` of the sync's resources or grants (``table``), in id order:
+        two syncs are compared side by side by merging two such streams, without holding either
+        (``inspect diff`` of two organization files of 1.7 million grants each)."""
+        if table not in ("v1_resources", "v1_grants"):
+            raise ValueError(f"no ordered stream of {table}")
+        where, params = ("where sync_id = ?", (self.sync_id,)) if self.sync_id else ("", ())
+        with guarded(self._path, table):
+            cursor = self._con.execute(
+                f"select external_id, data from {table} {where} order by external_id", params)
+        for external_id, data in self._stream(cursor, table):
+            yield str(external_id), data
+
     # --- getters -----------------------------------------------------------------------------
 
     def _get(self, table: str, msg_type: type[M], external_id: str) -> M | None:
